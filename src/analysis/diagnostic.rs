@@ -1,0 +1,117 @@
+//! The diagnostic type every check returns, with its stable codes and default severities.
+
+use std::ops::Range;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+    Hint,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Hint => "hint",
+        }
+    }
+}
+
+macro_rules! codes {
+    ($($variant:ident = $name:literal, $sev:ident, $doc:literal;)*) => {
+        /// Stable diagnostic codes. The string form is what users see and configure.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code { $($variant),* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $name),* }
+            }
+
+            pub fn severity(self) -> Severity {
+                match self { $(Code::$variant => Severity::$sev),* }
+            }
+
+            /// One line that says when the code is reported (the README's rules table).
+            pub fn description(self) -> &'static str {
+                match self { $(Code::$variant => $doc),* }
+            }
+
+            pub fn from_str(s: &str) -> Option<Code> {
+                match s { $($name => Some(Code::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+codes! {
+    MissingSection = "missing-section", Error, "a template `##` section is absent";
+    DuplicateSection = "duplicate-section", Warning, "a section appears more than once";
+    SectionOrder = "section-order", Warning, "a section stands out of the template's order";
+    EmptySection = "empty-section", Warning, "a section has no content at all";
+    MissingField = "missing-field", Error, "a required Header row is absent";
+    EmptyField = "empty-field", Error, "a Header value is empty or still the template's placeholder";
+    InvalidDate = "invalid-date", Error, "a date is not a real `YYYY-MM-DD` date";
+    InvalidTimestamp = "invalid-timestamp", Error, "a time is not exactly `YYYY-MM-DDTHH:MM:SSZ`";
+    InvalidDuration = "invalid-duration", Error, "Duration is not `mm:ss`";
+    InvalidValue = "invalid-value", Error, "an enumerated field holds a value the template does not allow";
+    InvalidSha = "invalid-sha", Error, "a SHA is not 7–40 hex digits";
+    TimeOrder = "time-order", Error, "Mitigation time is before Detection time";
+    DurationMismatch = "duration-mismatch", Warning, "Duration is shorter than Mitigation − Detection";
+    DateMismatch = "date-mismatch", Warning, "Incident date is after the Detection date, or more than a day before it";
+    FutureTime = "future-time", Warning, "a Header date or time lies in the future";
+    FileName = "file-name", Warning, "the file is not named `postmortem_<Incident date>_<slug>.md`";
+    TimelineFormat = "timeline-format", Warning, "a Timeline line is not `HH:MM  (source: …) text`";
+    TimelineOrder = "timeline-order", Warning, "a Timeline entry is earlier than the one before it";
+    TimelineMissingEvent = "timeline-missing-event", Hint, "no Timeline entry at the Detection or Mitigation minute";
+    Placeholder = "placeholder", Error, "template placeholder text is left in the document";
+    SmokeTestStep = "smoke-test-step", Warning, "a smoke-test detection names no step 1–6 of `scripts/smoke.sh`";
+    HumanError = "human-error", Warning, "the Root cause blames human error instead of a system gap";
+    MissingTicket = "missing-ticket", Error, "a Prevention row has no ticket key";
+    InvalidOwner = "invalid-owner", Warning, "a Prevention owner is not an `@handle`";
+    TargetDatePast = "target-date-past", Warning, "a Prevention target date is before the Incident date";
+    MissingRollbackSha = "missing-rollback-sha", Warning, "Rollback SHA is empty although the document says a rollback happened";
+    BrokenReference = "broken-reference", Warning, "a referenced repository path or `§N` section does not exist";
+}
+
+/// One problem found in a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Byte range of the offending text.
+    pub range: Range<usize>,
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+}
+
+impl Diagnostic {
+    /// A diagnostic with the code's default severity.
+    pub fn new(code: Code, range: Range<usize>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            range,
+            code,
+            severity: code.severity(),
+            message: message.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for &c in Code::ALL {
+            assert_eq!(Code::from_str(c.as_str()), Some(c));
+            assert!(seen.insert(c.as_str()));
+        }
+        assert_eq!(Code::ALL.len(), 27);
+        assert_eq!(Code::TimelineMissingEvent.severity(), Severity::Hint);
+    }
+}

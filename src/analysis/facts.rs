@@ -1,0 +1,390 @@
+//! Reads the template's meaning out of a parsed document: which section is which, the
+//! Header rows and their values, the Timeline lines and the Prevention rows.
+//!
+//! Checks take a `Ctx` and never re-parse anything themselves.
+
+use super::model::{Document, Section, Table};
+use super::parse::lines;
+use super::schema::{FieldRole, Schema, SectionRole, names_match};
+use super::values;
+use super::Env;
+use chrono::{DateTime, NaiveDate, Utc};
+use std::ops::Range;
+
+/// Everything a check needs: the text, its parsed form, the schema, the environment, and
+/// the facts read from them once.
+pub struct Ctx<'a> {
+    pub text: &'a str,
+    pub doc: &'a Document,
+    pub env: &'a Env<'a>,
+    pub schema: &'a Schema,
+    /// For each section of `doc`, the index of the template section it matches.
+    pub section_specs: Vec<Option<usize>>,
+    pub header: Option<HeaderTable>,
+    pub timeline: Timeline,
+    pub prevention: Vec<PreventionRow>,
+}
+
+/// The Header table's rows.
+#[derive(Debug, Clone)]
+pub struct HeaderTable {
+    pub range: Range<usize>,
+    pub rows: Vec<FieldRow>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FieldRow {
+    /// Index into `schema.fields`, when the row names a template field.
+    pub spec: Option<usize>,
+    pub name: Range<usize>,
+    /// The value cell, trimmed.
+    pub cell: Range<usize>,
+    /// The value without one pair of surrounding backticks.
+    pub value: Range<usize>,
+}
+
+/// The Timeline section's entries.
+#[derive(Debug, Clone, Default)]
+pub struct Timeline {
+    /// Whether entries come from a fenced code block (where every line must be an entry).
+    pub fenced: bool,
+    pub lines: Vec<TimelineLine>,
+}
+
+#[derive(Debug, Clone)]
+pub enum TimelineLine {
+    Entry(Entry),
+    /// A line that is not an entry; `reason` says what is wrong with it.
+    Malformed { range: Range<usize>, reason: String },
+    /// A line still holding template placeholders (reported by the placeholder check).
+    Placeholder { range: Range<usize> },
+}
+
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub range: Range<usize>,
+    pub time: Range<usize>,
+    /// Minutes after midnight.
+    pub minutes: u32,
+    pub source: Range<usize>,
+    pub text: Range<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PreventionRow {
+    pub range: Range<usize>,
+    pub cells: Vec<Range<usize>>,
+    pub owner: Option<Range<usize>>,
+    pub action: Option<Range<usize>>,
+    pub target: Option<Range<usize>>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(text: &'a str, doc: &'a Document, env: &'a Env<'a>) -> Ctx<'a> {
+        let schema = env.schema;
+        let section_specs = doc
+            .sections
+            .iter()
+            .map(|s| schema.section_index(&text[s.name.clone()]))
+            .collect();
+        let mut ctx = Ctx {
+            text,
+            doc,
+            env,
+            schema,
+            section_specs,
+            header: None,
+            timeline: Timeline::default(),
+            prevention: Vec::new(),
+        };
+        ctx.header = ctx.find_header();
+        ctx.timeline = ctx.read_timeline();
+        ctx.prevention = ctx.read_prevention();
+        ctx
+    }
+
+    pub fn slice(&self, r: &Range<usize>) -> &'a str {
+        self.text.get(r.clone()).unwrap_or("")
+    }
+
+    /// Where document-level problems are reported: the H1 text, or else the first line.
+    pub fn anchor(&self) -> Range<usize> {
+        if let Some(t) = self.doc.title.clone().filter(|t| !t.is_empty()) {
+            return t;
+        }
+        let first = self.text.lines().next().unwrap_or("");
+        let lead = first.len() - first.trim_start().len();
+        lead..lead + first.trim().len()
+    }
+
+    /// The first section playing `role`.
+    pub fn section(&self, role: SectionRole) -> Option<&'a Section> {
+        let idx = self.schema.section_by_role(role)?;
+        self.doc
+            .sections
+            .iter()
+            .zip(&self.section_specs)
+            .find(|(_, spec)| **spec == Some(idx))
+            .map(|(s, _)| s)
+    }
+
+    /// The Header row playing `role`.
+    pub fn field(&self, role: FieldRole) -> Option<&FieldRow> {
+        let idx = self.schema.field_by_role(role)?;
+        self.header.as_ref()?.rows.iter().find(|r| r.spec == Some(idx))
+    }
+
+    /// The text of the Header value playing `role`, trimmed and without backticks.
+    pub fn value(&self, role: FieldRole) -> Option<&'a str> {
+        self.field(role).map(|r| self.slice(&r.value))
+    }
+
+    pub fn date(&self, role: FieldRole) -> Option<NaiveDate> {
+        values::parse_date(self.value(role)?)
+    }
+
+    pub fn timestamp(&self, role: FieldRole) -> Option<DateTime<Utc>> {
+        values::parse_timestamp(self.value(role)?)
+    }
+
+    fn find_header(&self) -> Option<HeaderTable> {
+        let tables: Vec<&Table> = match self.section(SectionRole::Header) {
+            Some(s) => s.body.tables.iter().take(1).collect(),
+            None => self.doc.preamble.tables.iter().collect(),
+        };
+        tables
+            .into_iter()
+            .map(|t| self.header_table(t))
+            .find(|h| self.section(SectionRole::Header).is_some() || h.rows.iter().any(|r| r.spec.is_some()))
+    }
+
+    fn header_table(&self, table: &Table) -> HeaderTable {
+        // A table written without a `Field | Value` title row has its first field as head.
+        let head_is_field = table
+            .head
+            .cells
+            .first()
+            .is_some_and(|c| self.schema.field_index(self.slice(c)).is_some());
+        let rows = head_is_field
+            .then_some(&table.head)
+            .into_iter()
+            .chain(&table.rows)
+            .filter_map(|row| {
+                let name = row.cells.first()?.clone();
+                let cell = row.cells.get(1).cloned().unwrap_or(row.range.end..row.range.end);
+                Some(FieldRow {
+                    spec: self.schema.field_index(self.slice(&name)),
+                    value: strip_backticks(self.text, &cell),
+                    name,
+                    cell,
+                })
+            })
+            .collect();
+        HeaderTable {
+            range: table.range.clone(),
+            rows,
+        }
+    }
+
+    fn read_timeline(&self) -> Timeline {
+        let Some(section) = self.section(SectionRole::Timeline) else {
+            return Timeline::default();
+        };
+        let sources = &self.schema.timeline_sources;
+        if let Some(code) = section.body.code_blocks.iter().find(|c| c.fenced) {
+            let lines = lines(self.slice(&code.content))
+                .filter_map(|(start, line)| {
+                    let line = line.trim_end_matches(['\n', '\r']);
+                    let at = code.content.start + start;
+                    if line.trim().is_empty() || line.starts_with([' ', '\t']) {
+                        return None; // blank, or the continuation of the entry above
+                    }
+                    Some(timeline_line(line, at, sources))
+                })
+                .collect();
+            return Timeline { fenced: true, lines };
+        }
+        // Without a code block, entries may be written as list items or paragraphs; only
+        // lines that start with a time are read, the rest is prose.
+        let body = self.slice(&section.body.range);
+        let lines = lines(body)
+            .filter_map(|(start, line)| {
+                let line = line.trim_end_matches(['\n', '\r']);
+                let marker = line.len() - line.trim_start_matches(['-', '*', '+', ' ']).len();
+                let rest = &line[marker..];
+                let looks_timed = rest.len() >= 5 && values::parse_clock(&rest[..5]).is_some();
+                looks_timed.then(|| timeline_line(rest, section.body.range.start + start + marker, sources))
+            })
+            .collect();
+        Timeline { fenced: false, lines }
+    }
+
+    fn read_prevention(&self) -> Vec<PreventionRow> {
+        let Some(table) = self
+            .section(SectionRole::Prevention)
+            .and_then(|s| s.body.tables.first())
+        else {
+            return Vec::new();
+        };
+        let column = |name: &str, fallback: usize| {
+            let found = table.head.cells.iter().position(|c| names_match(name, self.slice(c)));
+            found.unwrap_or(fallback)
+        };
+        let (owner, action, target) = (column("Owner", 0), column("Action", 1), column("Target date", 2));
+        table
+            .rows
+            .iter()
+            .map(|r| PreventionRow {
+                range: r.range.clone(),
+                cells: r.cells.clone(),
+                owner: r.cells.get(owner).cloned(),
+                action: r.cells.get(action).cloned(),
+                target: r.cells.get(target).cloned(),
+            })
+            .collect()
+    }
+}
+
+/// The range inside one pair of surrounding backticks, if there is one.
+pub fn strip_backticks(text: &str, r: &Range<usize>) -> Range<usize> {
+    let s = &text[r.clone()];
+    if s.len() >= 2 && s.starts_with('`') && s.ends_with('`') && !s[1..s.len() - 1].contains('`') {
+        let inner = &s[1..s.len() - 1];
+        let lead = inner.len() - inner.trim_start().len();
+        let start = r.start + 1 + lead;
+        start..start + inner.trim().len()
+    } else {
+        r.clone()
+    }
+}
+
+/// Parses one timeline line: `HH:MM  (source: <source>) <text>`.
+fn timeline_line(line: &str, at: usize, sources: &[String]) -> TimelineLine {
+    let range = at..at + line.len();
+    if line.contains("HH:MM") || contains_lone_ellipsis(line) {
+        return TimelineLine::Placeholder { range };
+    }
+    let malformed = |reason: &str| TimelineLine::Malformed {
+        range: range.clone(),
+        reason: reason.to_string(),
+    };
+    let minutes = match line.get(..5).and_then(values::parse_clock) {
+        Some(m) => m,
+        None => return malformed("start the line with the time as HH:MM (24-hour, UTC)"),
+    };
+    let after_time = &line[5..];
+    let gap = after_time.len() - after_time.trim_start_matches([' ', '\t']).len();
+    let rest = &after_time[gap..];
+    if gap == 0 || !rest.starts_with("(source:") {
+        return malformed("follow the time with `(source: …)` naming where the entry comes from");
+    }
+    let Some(close) = rest.find(')') else {
+        return malformed("close the `(source: …)` with `)`");
+    };
+    let inner = &rest["(source:".len()..close];
+    let source_text = inner.trim();
+    let source_ok = sources.iter().any(|s| {
+        source_text.len() >= s.len()
+            && source_text[..s.len()].eq_ignore_ascii_case(s)
+            && !source_text[s.len()..].starts_with(|c: char| c.is_alphanumeric())
+    });
+    let rest_start = 5 + gap;
+    let source_start = at + rest_start + "(source:".len() + (inner.len() - inner.trim_start().len());
+    if !source_ok {
+        let list = sources.join(", ");
+        return malformed(&format!("the source must be one of: {list} (detail may follow, e.g. `Slack #ops`)"));
+    }
+    let text = &rest[close + 1..];
+    let text_gap = text.len() - text.trim_start().len();
+    if text.trim().is_empty() {
+        return malformed("say what happened after the `(source: …)`");
+    }
+    if text_gap == 0 {
+        return malformed("put a space between `(source: …)` and the text");
+    }
+    let text_start = at + rest_start + close + 1 + text_gap;
+    TimelineLine::Entry(Entry {
+        range,
+        time: at..at + 5,
+        minutes,
+        source: source_start..source_start + source_text.len(),
+        text: text_start..text_start + text.trim().len(),
+    })
+}
+
+/// Whether `s` has a `…` that stands alone (not glued to a word, as in "and so on…").
+pub fn contains_lone_ellipsis(s: &str) -> bool {
+    lone_ellipses(s).next().is_some()
+}
+
+/// Byte offsets of every `…` in `s` not preceded by a letter or digit.
+pub fn lone_ellipses(s: &str) -> impl Iterator<Item = usize> + '_ {
+    s.match_indices('…').filter_map(move |(i, _)| {
+        let before = s[..i].chars().next_back();
+        (!before.is_some_and(|c| c.is_alphanumeric())).then_some(i)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{Env, parse::parse};
+
+    fn with_ctx(text: &str, f: impl FnOnce(&Ctx)) {
+        let doc = parse(text);
+        let env = Env::fixed();
+        f(&Ctx::new(text, &doc, &env));
+    }
+
+    #[test]
+    fn header_rows_resolve_to_fields_and_values_lose_backticks() {
+        let text = "## Header\n\n| Field | Value |\n|---|---|\n| Severity | High |\n| Deploy SHA | `abc1234` |\n| Custom | x |\n";
+        with_ctx(text, |ctx| {
+            assert_eq!(ctx.value(FieldRole::Severity), Some("High"));
+            assert_eq!(ctx.value(FieldRole::DeploySha), Some("abc1234"));
+            assert_eq!(ctx.header.as_ref().unwrap().rows.len(), 3);
+            assert!(ctx.field(FieldRole::Duration).is_none());
+        });
+    }
+
+    #[test]
+    fn header_table_without_section_is_found_in_preamble() {
+        let text = "# Post-mortem\n\n| Incident date | 2026-01-02 |\n|---|---|\n| Severity | High |\n";
+        with_ctx(text, |ctx| {
+            assert_eq!(ctx.value(FieldRole::IncidentDate), Some("2026-01-02"));
+            assert_eq!(ctx.value(FieldRole::Severity), Some("High"));
+        });
+    }
+
+    #[test]
+    fn timeline_lines_are_classified() {
+        let text = "## Timeline (UTC)\n\n```\n09:01  (source: alert) fired\n  continued\n9:05 x\n09:06 (source: pager) y\n09:07  (source: Slack #ops) z\nHH:MM  …\n```\n";
+        with_ctx(text, |ctx| {
+            let kinds: Vec<&str> = ctx
+                .timeline
+                .lines
+                .iter()
+                .map(|l| match l {
+                    TimelineLine::Entry(_) => "entry",
+                    TimelineLine::Malformed { .. } => "bad",
+                    TimelineLine::Placeholder { .. } => "placeholder",
+                })
+                .collect();
+            assert_eq!(kinds, ["entry", "bad", "bad", "entry", "placeholder"]);
+            let TimelineLine::Entry(e) = &ctx.timeline.lines[3] else { panic!() };
+            assert_eq!(&text[e.source.clone()], "Slack #ops");
+            assert_eq!(&text[e.text.clone()], "z");
+            assert_eq!(e.minutes, 9 * 60 + 7);
+        });
+    }
+
+    #[test]
+    fn prevention_columns_follow_the_head() {
+        let text = "## Prevention\n\n| Action | Owner | Target date |\n|---|---|---|\n| Add alert OPS-1 | @ana | 2026-02-01 |\n";
+        with_ctx(text, |ctx| {
+            let row = &ctx.prevention[0];
+            assert_eq!(&text[row.owner.clone().unwrap()], "@ana");
+            assert_eq!(&text[row.target.clone().unwrap()], "2026-02-01");
+        });
+    }
+}

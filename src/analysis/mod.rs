@@ -1,0 +1,152 @@
+//! The pure analysis core: text and an environment in, diagnostics with byte ranges out.
+//!
+//! Nothing under this module does I/O, knows about LSP, or panics on any input. The server
+//! and the CLI both call [`analyze`] (or [`parse`] then [`check`]).
+
+pub mod checks;
+pub mod diagnostic;
+pub mod facts;
+pub mod model;
+pub mod parse;
+pub mod schema;
+pub mod values;
+
+pub use diagnostic::{Code, Diagnostic, Severity};
+pub use model::Document;
+pub use parse::parse;
+pub use schema::Schema;
+
+use chrono::{DateTime, Utc};
+use std::sync::{Arc, LazyLock};
+
+/// What a referenced repository path turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathKind {
+    Missing,
+    /// The path leaves the workspace root (`../`, an absolute path, a symlink out).
+    Outside,
+    File,
+    Dir,
+}
+
+/// The workspace the document belongs to, as the checks see it. Paths are relative to the
+/// workspace root and use `/`.
+pub trait Workspace {
+    fn kind(&self, rel_path: &str) -> PathKind;
+    /// The text of a file inside the workspace, if it exists and is readable.
+    fn read(&self, rel_path: &str) -> Option<Arc<str>>;
+}
+
+/// Everything outside the text that the checks depend on.
+#[derive(Clone, Copy)]
+pub struct Env<'a> {
+    pub schema: &'a Schema,
+    pub now: DateTime<Utc>,
+    /// The document's path (any form; only its last components are looked at).
+    pub path: Option<&'a str>,
+    /// The workspace, when a root is known. Checks that need files stay quiet without it.
+    pub workspace: Option<&'a dyn Workspace>,
+}
+
+static BUILTIN: LazyLock<Schema> = LazyLock::new(Schema::builtin);
+
+impl Schema {
+    /// The built-in schema, shared.
+    pub fn builtin_ref() -> &'static Schema {
+        &BUILTIN
+    }
+}
+
+impl Env<'static> {
+    /// The built-in schema, a fixed clock (2026-06-01T12:00:00Z), no path and no workspace:
+    /// the environment unit tests start from.
+    pub fn fixed() -> Env<'static> {
+        Env {
+            schema: Schema::builtin_ref(),
+            now: values::parse_timestamp("2026-06-01T12:00:00Z").unwrap_or_default(),
+            path: None,
+            workspace: None,
+        }
+    }
+}
+
+/// Parses and checks a document.
+pub fn analyze(text: &str, env: &Env) -> Vec<Diagnostic> {
+    check(text, &parse(text), env)
+}
+
+/// Runs every check over a parsed document. Diagnostics come sorted by position.
+pub fn check(text: &str, doc: &Document, env: &Env) -> Vec<Diagnostic> {
+    let ctx = facts::Ctx::new(text, doc, env);
+    let mut out: Vec<Diagnostic> = checks::ALL.iter().flat_map(|check| check(&ctx)).collect();
+    out.sort_by(|a, b| {
+        (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
+    });
+    out.dedup();
+    out
+}
+
+/// Whether a markdown document is a post-mortem: its path is
+/// `…/_docs/06_metrics/postmortem_*.md`, or its H1 names a post-mortem, or it has a table
+/// with at least three of the template's Header fields.
+pub fn is_postmortem(path: Option<&str>, text: &str, doc: &Document, schema: &Schema) -> bool {
+    if path.is_some_and(is_postmortem_path) {
+        return true;
+    }
+    let title_says_so = doc.title.as_ref().is_some_and(|t| {
+        let title: String = text[t.clone()]
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect();
+        title.contains("postmortem")
+    });
+    title_says_so
+        || std::iter::once(&doc.preamble)
+            .chain(doc.sections.iter().map(|s| &s.body))
+            .flat_map(|b| &b.tables)
+            .any(|t| {
+                std::iter::once(&t.head)
+                    .chain(&t.rows)
+                    .filter(|r| {
+                        r.cells
+                            .first()
+                            .is_some_and(|c| schema.field_index(&text[c.clone()]).is_some())
+                    })
+                    .count()
+                    >= 3
+            })
+}
+
+/// Whether a path matches `**/_docs/06_metrics/postmortem_*.md`.
+pub fn is_postmortem_path(path: &str) -> bool {
+    let mut parts = path.rsplit(['/', '\\']);
+    let (Some(file), Some(dir), Some(docs)) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    file.starts_with("postmortem_") && file.ends_with(".md") && dir == "06_metrics" && docs == "_docs"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postmortem_paths() {
+        assert!(is_postmortem_path("/r/_docs/06_metrics/postmortem_2026-01-01_x.md"));
+        assert!(is_postmortem_path("_docs\\06_metrics\\postmortem_a.md"));
+        assert!(!is_postmortem_path("/r/_docs/06_metrics/notes.md"));
+        assert!(!is_postmortem_path("/r/docs/06_metrics/postmortem_a.md"));
+    }
+
+    #[test]
+    fn content_that_looks_like_a_postmortem() {
+        let schema = Schema::builtin_ref();
+        let yes = |t: &str| is_postmortem(None, t, &parse(t), schema);
+        assert!(yes("# Post-mortem: checkout outage\n"));
+        assert!(yes("# Incident POSTMORTEM\n"));
+        assert!(yes("| Incident date | x |\n|-|-|\n| Severity | y |\n| Detected by | z |\n"));
+        assert!(!yes("# README\n\nSome project.\n| Severity | y |\n|-|-|\n"));
+        assert!(!yes(""));
+    }
+}

@@ -1,0 +1,71 @@
+//! The command line: `postmortem-lsp [lsp|--stdio]` serves LSP, `postmortem-lsp check`
+//! checks files for CI.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+pub mod check;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "postmortem-lsp",
+    version,
+    about = "Language server and checker for production incident post-mortems",
+    after_help = "With no command (or `lsp`, or `--stdio`), speaks the Language Server Protocol on stdin/stdout."
+)]
+pub struct Args {
+    /// Speak LSP over stdin/stdout (the default; accepted for editors that pass it).
+    #[arg(long, global = false)]
+    pub stdio: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check post-mortems and report problems (exit 0: no errors, 1: errors, 2: usage or I/O).
+    Check(CheckArgs),
+    /// Speak the Language Server Protocol on stdin/stdout.
+    Lsp {
+        /// Accepted for editors that pass it; stdio is the only transport.
+        #[arg(long)]
+        stdio: bool,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Fail (exit 1) on warnings too.
+    #[arg(long)]
+    pub strict: bool,
+    /// Files and directories to check (directories are searched for post-mortems,
+    /// respecting .gitignore). Default: the current repository.
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Github,
+    Sarif,
+}
+
+/// Parses the command line and runs the command.
+pub fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    match args.command {
+        Some(Command::Check(check)) => ExitCode::from(check::run(&check)),
+        Some(Command::Lsp { .. }) | None => crate::server::run_stdio(),
+    }
+}

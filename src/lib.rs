@@ -1,0 +1,17 @@
+//! postmortem-lsp: a language server and command-line checker for production incident
+//! post-mortems.
+//!
+//! Code map:
+//! - [`analysis`]: the pure core. Markdown text and an [`analysis::Env`] in, diagnostics with
+//!   byte ranges out. No I/O, no LSP, no async.
+//! - [`text`]: line index and position encodings (UTF-8/UTF-16) shared by the CLI and server.
+//! - [`env`]: the real environment: files under a workspace root, the clock, root discovery.
+//! - [`server`]: the LSP server (tower-lsp-server glue); [`server::convert`] is the only
+//!   place that builds LSP types.
+//! - [`cli`]: the `postmortem-lsp` command line (`check`, `lsp`).
+
+pub mod analysis;
+pub mod cli;
+pub mod env;
+pub mod server;
+pub mod text;

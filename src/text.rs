@@ -1,0 +1,1 @@
+//! TODO(helper): line index and position encodings.
