@@ -12,7 +12,9 @@ fn bench(c: &mut Criterion) {
     let env = Env::fixed();
     for (name, text) in [("normal", support::NORMAL), ("10k-lines", large.as_str())] {
         let doc = parse(text);
-        c.bench_function(&format!("parse/{name}"), |b| b.iter(|| parse(black_box(text))));
+        c.bench_function(&format!("parse/{name}"), |b| {
+            b.iter(|| parse(black_box(text)))
+        });
         c.bench_function(&format!("checks/{name}"), |b| {
             b.iter(|| check(black_box(text), black_box(&doc), &env))
         });

@@ -20,11 +20,14 @@ const MAX_READ: u64 = 4 * 1024 * 1024;
 /// How long a looked-up path is trusted before it is looked at again.
 const TTL: Duration = Duration::from_secs(2);
 
+/// A looked-up path: when, what it was, and its text if it is a readable file.
+type Cached = (Instant, PathKind, Option<Arc<str>>);
+
 /// A workspace on disk. Lookups never leave the root: `..`, absolute paths and symlinks
 /// that resolve outside it are [`PathKind::Outside`].
 pub struct FsWorkspace {
     root: PathBuf,
-    cache: Mutex<HashMap<String, (Instant, PathKind, Option<Arc<str>>)>>,
+    cache: Mutex<HashMap<String, Cached>>,
 }
 
 impl FsWorkspace {
@@ -135,7 +138,10 @@ mod tests {
         assert_eq!(ws.kind("/etc/passwd"), PathKind::Outside);
         #[cfg(unix)]
         assert_eq!(ws.kind("link.txt"), PathKind::Outside);
-        assert_eq!(ws.read("scripts/smoke.sh").as_deref(), Some("# 1. health\n"));
+        assert_eq!(
+            ws.read("scripts/smoke.sh").as_deref(),
+            Some("# 1. health\n")
+        );
     }
 
     #[test]
@@ -144,6 +150,9 @@ mod tests {
         let doc = tmp.path().join("r/_docs/06_metrics/postmortem_x.md");
         assert_eq!(find_root(&doc), Some(tmp.path().join("r")));
         std::fs::create_dir_all(tmp.path().join("g/.git")).unwrap();
-        assert_eq!(find_root(&tmp.path().join("g/a/b.md")), Some(tmp.path().join("g")));
+        assert_eq!(
+            find_root(&tmp.path().join("g/a/b.md")),
+            Some(tmp.path().join("g"))
+        );
     }
 }

@@ -26,7 +26,10 @@ fn rules_table_lists_every_code_with_its_severity() {
 fn ci_runs_the_readme_test_command() {
     let command = README
         .lines()
-        .find_map(|l| l.strip_prefix("$ cargo test").map(|rest| format!("cargo test{rest}")))
+        .find_map(|l| {
+            l.strip_prefix("$ cargo test")
+                .map(|rest| format!("cargo test{rest}"))
+        })
         .expect("README shows a `$ cargo test` command");
     assert!(
         CI.lines().any(|l| l.trim() == command.trim()),

@@ -41,7 +41,7 @@ macro_rules! codes {
                 match self { $(Code::$variant => $doc),* }
             }
 
-            pub fn from_str(s: &str) -> Option<Code> {
+            pub fn from_name(s: &str) -> Option<Code> {
                 match s { $($name => Some(Code::$variant),)* _ => None }
             }
         }
@@ -108,7 +108,7 @@ mod tests {
     fn codes_round_trip_and_are_unique() {
         let mut seen = std::collections::HashSet::new();
         for &c in Code::ALL {
-            assert_eq!(Code::from_str(c.as_str()), Some(c));
+            assert_eq!(Code::from_name(c.as_str()), Some(c));
             assert!(seen.insert(c.as_str()));
         }
         assert_eq!(Code::ALL.len(), 27);

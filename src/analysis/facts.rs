@@ -3,11 +3,11 @@
 //!
 //! Checks take a `Ctx` and never re-parse anything themselves.
 
+use super::Env;
 use super::model::{Document, Section, Table};
 use super::parse::lines;
 use super::schema::{FieldRole, Schema, SectionRole, names_match};
 use super::values;
-use super::Env;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::ops::Range;
 
@@ -55,9 +55,14 @@ pub struct Timeline {
 pub enum TimelineLine {
     Entry(Entry),
     /// A line that is not an entry; `reason` says what is wrong with it.
-    Malformed { range: Range<usize>, reason: String },
+    Malformed {
+        range: Range<usize>,
+        reason: String,
+    },
     /// A line still holding template placeholders (reported by the placeholder check).
-    Placeholder { range: Range<usize> },
+    Placeholder {
+        range: Range<usize>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -131,7 +136,11 @@ impl<'a> Ctx<'a> {
     /// The Header row playing `role`.
     pub fn field(&self, role: FieldRole) -> Option<&FieldRow> {
         let idx = self.schema.field_by_role(role)?;
-        self.header.as_ref()?.rows.iter().find(|r| r.spec == Some(idx))
+        self.header
+            .as_ref()?
+            .rows
+            .iter()
+            .find(|r| r.spec == Some(idx))
     }
 
     /// The text of the Header value playing `role`, trimmed and without backticks.
@@ -152,10 +161,9 @@ impl<'a> Ctx<'a> {
             Some(s) => s.body.tables.iter().take(1).collect(),
             None => self.doc.preamble.tables.iter().collect(),
         };
-        tables
-            .into_iter()
-            .map(|t| self.header_table(t))
-            .find(|h| self.section(SectionRole::Header).is_some() || h.rows.iter().any(|r| r.spec.is_some()))
+        tables.into_iter().map(|t| self.header_table(t)).find(|h| {
+            self.section(SectionRole::Header).is_some() || h.rows.iter().any(|r| r.spec.is_some())
+        })
     }
 
     fn header_table(&self, table: &Table) -> HeaderTable {
@@ -171,7 +179,11 @@ impl<'a> Ctx<'a> {
             .chain(&table.rows)
             .filter_map(|row| {
                 let name = row.cells.first()?.clone();
-                let cell = row.cells.get(1).cloned().unwrap_or(row.range.end..row.range.end);
+                let cell = row
+                    .cells
+                    .get(1)
+                    .cloned()
+                    .unwrap_or(row.range.end..row.range.end);
                 Some(FieldRow {
                     spec: self.schema.field_index(self.slice(&name)),
                     value: strip_backticks(self.text, &cell),
@@ -202,7 +214,10 @@ impl<'a> Ctx<'a> {
                     Some(timeline_line(line, at, sources))
                 })
                 .collect();
-            return Timeline { fenced: true, lines };
+            return Timeline {
+                fenced: true,
+                lines,
+            };
         }
         // Without a code block, entries may be written as list items or paragraphs; only
         // lines that start with a time are read, the rest is prose.
@@ -213,10 +228,15 @@ impl<'a> Ctx<'a> {
                 let marker = line.len() - line.trim_start_matches(['-', '*', '+', ' ']).len();
                 let rest = &line[marker..];
                 let looks_timed = rest.len() >= 5 && values::parse_clock(&rest[..5]).is_some();
-                looks_timed.then(|| timeline_line(rest, section.body.range.start + start + marker, sources))
+                looks_timed.then(|| {
+                    timeline_line(rest, section.body.range.start + start + marker, sources)
+                })
             })
             .collect();
-        Timeline { fenced: false, lines }
+        Timeline {
+            fenced: false,
+            lines,
+        }
     }
 
     fn read_prevention(&self) -> Vec<PreventionRow> {
@@ -227,10 +247,18 @@ impl<'a> Ctx<'a> {
             return Vec::new();
         };
         let column = |name: &str, fallback: usize| {
-            let found = table.head.cells.iter().position(|c| names_match(name, self.slice(c)));
+            let found = table
+                .head
+                .cells
+                .iter()
+                .position(|c| names_match(name, self.slice(c)));
             found.unwrap_or(fallback)
         };
-        let (owner, action, target) = (column("Owner", 0), column("Action", 1), column("Target date", 2));
+        let (owner, action, target) = (
+            column("Owner", 0),
+            column("Action", 1),
+            column("Target date", 2),
+        );
         table
             .rows
             .iter()
@@ -289,10 +317,13 @@ fn timeline_line(line: &str, at: usize, sources: &[String]) -> TimelineLine {
             && !source_text[s.len()..].starts_with(|c: char| c.is_alphanumeric())
     });
     let rest_start = 5 + gap;
-    let source_start = at + rest_start + "(source:".len() + (inner.len() - inner.trim_start().len());
+    let source_start =
+        at + rest_start + "(source:".len() + (inner.len() - inner.trim_start().len());
     if !source_ok {
         let list = sources.join(", ");
-        return malformed(&format!("the source must be one of: {list} (detail may follow, e.g. `Slack #ops`)"));
+        return malformed(&format!(
+            "the source must be one of: {list} (detail may follow, e.g. `Slack #ops`)"
+        ));
     }
     let text = &rest[close + 1..];
     let text_gap = text.len() - text.trim_start().len();
@@ -349,7 +380,8 @@ mod tests {
 
     #[test]
     fn header_table_without_section_is_found_in_preamble() {
-        let text = "# Post-mortem\n\n| Incident date | 2026-01-02 |\n|---|---|\n| Severity | High |\n";
+        let text =
+            "# Post-mortem\n\n| Incident date | 2026-01-02 |\n|---|---|\n| Severity | High |\n";
         with_ctx(text, |ctx| {
             assert_eq!(ctx.value(FieldRole::IncidentDate), Some("2026-01-02"));
             assert_eq!(ctx.value(FieldRole::Severity), Some("High"));
@@ -371,7 +403,9 @@ mod tests {
                 })
                 .collect();
             assert_eq!(kinds, ["entry", "bad", "bad", "entry", "placeholder"]);
-            let TimelineLine::Entry(e) = &ctx.timeline.lines[3] else { panic!() };
+            let TimelineLine::Entry(e) = &ctx.timeline.lines[3] else {
+                panic!()
+            };
             assert_eq!(&text[e.source.clone()], "Slack #ops");
             assert_eq!(&text[e.text.clone()], "z");
             assert_eq!(e.minutes, 9 * 60 + 7);

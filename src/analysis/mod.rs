@@ -4,11 +4,14 @@
 //! and the CLI both call [`analyze`] (or [`parse`] then [`check`]).
 
 pub mod checks;
+pub mod complete;
 pub mod diagnostic;
 pub mod facts;
 pub mod model;
 pub mod parse;
 pub mod schema;
+pub mod skeleton;
+pub mod snippet;
 pub mod values;
 
 pub use diagnostic::{Code, Diagnostic, Severity};
@@ -124,7 +127,10 @@ pub fn is_postmortem_path(path: &str) -> bool {
     let (Some(file), Some(dir), Some(docs)) = (parts.next(), parts.next(), parts.next()) else {
         return false;
     };
-    file.starts_with("postmortem_") && file.ends_with(".md") && dir == "06_metrics" && docs == "_docs"
+    file.starts_with("postmortem_")
+        && file.ends_with(".md")
+        && dir == "06_metrics"
+        && docs == "_docs"
 }
 
 #[cfg(test)]
@@ -133,7 +139,9 @@ mod tests {
 
     #[test]
     fn postmortem_paths() {
-        assert!(is_postmortem_path("/r/_docs/06_metrics/postmortem_2026-01-01_x.md"));
+        assert!(is_postmortem_path(
+            "/r/_docs/06_metrics/postmortem_2026-01-01_x.md"
+        ));
         assert!(is_postmortem_path("_docs\\06_metrics\\postmortem_a.md"));
         assert!(!is_postmortem_path("/r/_docs/06_metrics/notes.md"));
         assert!(!is_postmortem_path("/r/docs/06_metrics/postmortem_a.md"));
@@ -145,7 +153,9 @@ mod tests {
         let yes = |t: &str| is_postmortem(None, t, &parse(t), schema);
         assert!(yes("# Post-mortem: checkout outage\n"));
         assert!(yes("# Incident POSTMORTEM\n"));
-        assert!(yes("| Incident date | x |\n|-|-|\n| Severity | y |\n| Detected by | z |\n"));
+        assert!(yes(
+            "| Incident date | x |\n|-|-|\n| Severity | y |\n| Detected by | z |\n"
+        ));
         assert!(!yes("# README\n\nSome project.\n| Severity | y |\n|-|-|\n"));
         assert!(!yes(""));
     }

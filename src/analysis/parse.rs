@@ -31,7 +31,11 @@ pub fn parse(text: &str) -> Document {
 
 /// The text of the document's H1: the first level-1 heading before the first section.
 pub fn title_of(preamble: &Block) -> Option<Range<usize>> {
-    preamble.headings.iter().find(|h| h.level == 1).map(|h| h.text.clone())
+    preamble
+        .headings
+        .iter()
+        .find(|h| h.level == 1)
+        .map(|h| h.text.clone())
 }
 
 /// Where each top-level section stands, before any markdown parsing.
@@ -205,7 +209,8 @@ pub fn parse_block(text: &str, range: Range<usize>) -> Block {
                         };
                         block.headings.push(Heading {
                             level: level as u8,
-                            text: (base + r.start + text_range.start)..(base + r.start + text_range.end),
+                            text: (base + r.start + text_range.start)
+                                ..(base + r.start + text_range.end),
                         });
                     }
                     Tag::Table(_) => {
@@ -288,10 +293,8 @@ pub fn parse_block(text: &str, range: Range<usize>) -> Block {
                     in_table: row.is_some(),
                 });
             }
-            Event::Html(html) => {
-                if !html.trim().is_empty() && !is_comment(&html) {
-                    block.has_content = true;
-                }
+            Event::Html(html) if !html.trim().is_empty() && !is_comment(&html) => {
+                block.has_content = true;
             }
             Event::Rule | Event::TaskListMarker(_) | Event::FootnoteReference(_) => {
                 block.has_content = true
@@ -331,7 +334,11 @@ mod tests {
     use super::*;
 
     fn names(text: &str) -> Vec<&str> {
-        parse(text).sections.iter().map(|s| &text[s.name.clone()]).collect()
+        parse(text)
+            .sections
+            .iter()
+            .map(|s| &text[s.name.clone()])
+            .collect()
     }
 
     #[test]
@@ -366,7 +373,10 @@ mod tests {
         let text = "## Timeline (UTC)\n\n```\n10:00  (source: alert) fired\n10:05  x\n```\n";
         let doc = parse(text);
         let code = &doc.sections[0].body.code_blocks[0];
-        assert_eq!(&text[code.content.clone()], "10:00  (source: alert) fired\n10:05  x\n");
+        assert_eq!(
+            &text[code.content.clone()],
+            "10:00  (source: alert) fired\n10:05  x\n"
+        );
     }
 
     #[test]
@@ -387,6 +397,10 @@ mod tests {
         let doc = parse(text);
         let runs = &doc.sections[0].body.runs;
         assert!(runs.iter().any(|r| r.quoted && r.kind == RunKind::Code));
-        assert!(runs.iter().any(|r| !r.quoted && r.kind == RunKind::Html && &text[r.range.clone()] == "<link>"));
+        assert!(
+            runs.iter().any(|r| !r.quoted
+                && r.kind == RunKind::Html
+                && &text[r.range.clone()] == "<link>")
+        );
     }
 }

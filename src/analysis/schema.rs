@@ -131,7 +131,13 @@ impl Schema {
                     R::Mitigation,
                     "YYYY-MM-DDTHH:MM:SSZ",
                 ),
-                field("Duration (user-impacting)", Duration, true, R::Duration, "mm:ss"),
+                field(
+                    "Duration (user-impacting)",
+                    Duration,
+                    true,
+                    R::Duration,
+                    "mm:ss",
+                ),
                 field(
                     "Affected environment",
                     choice(&["staging", "production"]),
@@ -153,8 +159,20 @@ impl Schema {
                     R::Severity,
                     "Critical / High / Medium",
                 ),
-                field("Deploy SHA at incident start", Sha, true, R::DeploySha, "`<sha>`"),
-                field("Rollback SHA (if rolled back)", Sha, false, R::RollbackSha, "`<sha>`"),
+                field(
+                    "Deploy SHA at incident start",
+                    Sha,
+                    true,
+                    R::DeploySha,
+                    "`<sha>`",
+                ),
+                field(
+                    "Rollback SHA (if rolled back)",
+                    Sha,
+                    false,
+                    R::RollbackSha,
+                    "`<sha>`",
+                ),
             ],
             timeline_sources: vec!["alert".into(), "Slack".into(), "log file".into()],
             known_paths: vec![
@@ -168,7 +186,9 @@ impl Schema {
 
     /// The index of the section spec whose name matches `heading`.
     pub fn section_index(&self, heading: &str) -> Option<usize> {
-        self.sections.iter().position(|s| names_match(&s.name, heading))
+        self.sections
+            .iter()
+            .position(|s| names_match(&s.name, heading))
     }
 
     /// The index of the field spec whose name matches `name`. A shortened name of at least
@@ -206,7 +226,9 @@ impl Schema {
 pub fn normalize_name(name: &str) -> String {
     let folded = name.split_whitespace().collect::<Vec<_>>().join(" ");
     folded
-        .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '.' | ':' | ';' | ',' | '!' | '?' | '#'))
+        .trim_end_matches(|c: char| {
+            c.is_whitespace() || matches!(c, '.' | ':' | ';' | ',' | '!' | '?' | '#')
+        })
         .to_lowercase()
 }
 
@@ -220,7 +242,10 @@ pub fn names_match(template: &str, written: &str) -> bool {
 }
 
 fn strip_parenthetical(name: &str) -> &str {
-    match name.strip_suffix(')').and_then(|n| n.rfind('(').map(|i| &n[..i])) {
+    match name
+        .strip_suffix(')')
+        .and_then(|n| n.rfind('(').map(|i| &n[..i]))
+    {
         Some(stem) => stem.trim_end(),
         None => name,
     }
@@ -235,7 +260,10 @@ mod tests {
         assert!(names_match("Timeline (UTC)", "timeline  (utc):"));
         assert!(names_match("Timeline (UTC)", "Timeline"));
         assert!(names_match("Rollback SHA (if rolled back)", "Rollback SHA"));
-        assert!(names_match("Appendix: evidence links", "APPENDIX: Evidence Links."));
+        assert!(names_match(
+            "Appendix: evidence links",
+            "APPENDIX: Evidence Links."
+        ));
         assert!(!names_match("Detection", "Detection gaps"));
         assert!(!names_match("Root cause", "Root"));
     }

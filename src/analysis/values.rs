@@ -62,7 +62,10 @@ pub fn is_sha(s: &str) -> bool {
 
 /// The values that mean "nothing here" for optional things.
 pub fn is_none_value(s: &str) -> bool {
-    matches!(s.to_ascii_lowercase().as_str(), "n/a" | "na" | "none" | "-" | "—")
+    matches!(
+        s.to_ascii_lowercase().as_str(),
+        "n/a" | "na" | "none" | "-" | "—"
+    )
 }
 
 /// Whether a whole value is still template text: `…`, `...`, or contains a `<…>` placeholder.
@@ -94,11 +97,65 @@ pub fn find_angle_placeholder(s: &str, from: usize) -> Option<std::ops::Range<us
 
 fn is_placeholder_word(inner: &str) -> bool {
     const HTML: &[&str] = &[
-        "a", "b", "i", "u", "p", "s", "q", "br", "hr", "em", "tt", "li", "ol", "ul", "dl", "dt",
-        "dd", "td", "th", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "sub", "sup", "del", "ins",
-        "kbd", "var", "img", "div", "pre", "span", "code", "mark", "samp", "small", "table",
-        "thead", "tbody", "strong", "details", "summary", "center", "cite", "abbr", "wbr", "big",
-        "blockquote", "figure", "figcaption", "picture", "video", "audio", "source", "section",
+        "a",
+        "b",
+        "i",
+        "u",
+        "p",
+        "s",
+        "q",
+        "br",
+        "hr",
+        "em",
+        "tt",
+        "li",
+        "ol",
+        "ul",
+        "dl",
+        "dt",
+        "dd",
+        "td",
+        "th",
+        "tr",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "sub",
+        "sup",
+        "del",
+        "ins",
+        "kbd",
+        "var",
+        "img",
+        "div",
+        "pre",
+        "span",
+        "code",
+        "mark",
+        "samp",
+        "small",
+        "table",
+        "thead",
+        "tbody",
+        "strong",
+        "details",
+        "summary",
+        "center",
+        "cite",
+        "abbr",
+        "wbr",
+        "big",
+        "blockquote",
+        "figure",
+        "figcaption",
+        "picture",
+        "video",
+        "audio",
+        "source",
+        "section",
     ];
     !inner.is_empty()
         && inner.len() <= 40
@@ -170,7 +227,13 @@ mod tests {
     fn placeholders() {
         assert!(is_placeholder_text("`<sha>`"));
         assert!(is_placeholder_text("…"));
-        assert_eq!(find_angle_placeholder("rollback-<timestamp>.log", 0), Some(9..20));
-        assert_eq!(find_angle_placeholder("Vec<String> <br> <https://x>", 0), None);
+        assert_eq!(
+            find_angle_placeholder("rollback-<timestamp>.log", 0),
+            Some(9..20)
+        );
+        assert_eq!(
+            find_angle_placeholder("Vec<String> <br> <https://x>", 0),
+            None
+        );
     }
 }

@@ -5,8 +5,9 @@ use crate::analysis::facts::Ctx;
 use crate::analysis::{Diagnostic, Env, parse};
 
 /// A complete, correct post-mortem: every check must find nothing in it.
-pub const VALID: &str =
-    include_str!("../../../examples/acme-shop/_docs/06_metrics/postmortem_2026-03-14_checkout-timeouts.md");
+pub const VALID: &str = include_str!(
+    "../../../examples/acme-shop/_docs/06_metrics/postmortem_2026-03-14_checkout-timeouts.md"
+);
 
 /// Runs one check over `text`.
 pub fn run(check: Check, text: &str, env: &Env) -> Vec<Diagnostic> {
@@ -30,8 +31,14 @@ pub fn check_marked_env(check: Check, fixture: &str, env: &Env) -> Vec<Diagnosti
         got_ranges,
         expected,
         "\nreported: {:?}\nexpected: {:?}\nmessages: {:#?}",
-        got_ranges.iter().map(|r| &text[r.clone()]).collect::<Vec<_>>(),
-        expected.iter().map(|r| &text[r.clone()]).collect::<Vec<_>>(),
+        got_ranges
+            .iter()
+            .map(|r| &text[r.clone()])
+            .collect::<Vec<_>>(),
+        expected
+            .iter()
+            .map(|r| &text[r.clone()])
+            .collect::<Vec<_>>(),
         got.iter().map(|d| &d.message).collect::<Vec<_>>(),
     );
     got

@@ -76,7 +76,10 @@ pub fn section_order(ctx: &Ctx) -> Vec<Diagnostic> {
             Diagnostic::new(
                 Code::SectionOrder,
                 ctx.doc.sections[section].name.clone(),
-                format!("`## {}` is out of the template's order: {place}", names[spec].name),
+                format!(
+                    "`## {}` is out of the template's order: {place}",
+                    names[spec].name
+                ),
             )
         })
         .collect()
@@ -131,12 +134,17 @@ pub fn empty_section(ctx: &Ctx) -> Vec<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::checks::fixture::{VALID, check_marked, run, valid_with};
     use crate::analysis::Env;
+    use crate::analysis::checks::fixture::{VALID, check_marked, run, valid_with};
 
     #[test]
     fn valid_document_has_no_section_problems() {
-        for check in [missing_section, duplicate_section, section_order, empty_section] {
+        for check in [
+            missing_section,
+            duplicate_section,
+            section_order,
+            empty_section,
+        ] {
             assert_eq!(run(check, VALID, &Env::fixed()), vec![]);
         }
     }
@@ -150,7 +158,10 @@ mod tests {
             1,
         );
         let diags = check_marked(missing_section, &text);
-        assert_eq!(diags[0].message, "missing section `## Impact`: add it after `## Detection`");
+        assert_eq!(
+            diags[0].message,
+            "missing section `## Impact`: add it after `## Detection`"
+        );
     }
 
     #[test]
@@ -164,7 +175,10 @@ mod tests {
 
     #[test]
     fn duplicate_is_reported_on_the_second_heading() {
-        let text = valid_with("## What was lucky\n", "## What was lucky\n- x\n\n## «what  was LUCKY:»\n");
+        let text = valid_with(
+            "## What was lucky\n",
+            "## What was lucky\n- x\n\n## «what  was LUCKY:»\n",
+        );
         check_marked(duplicate_section, &text);
     }
 
@@ -183,7 +197,11 @@ mod tests {
     fn first_section_moved_last_is_the_one_reported() {
         let text = "# T\n## Timeline\nx\n## Detection\nx\n## «Header»\nx\n";
         let diags = check_marked(section_order, text);
-        assert!(diags[0].message.ends_with("move it before `## Timeline (UTC)`"));
+        assert!(
+            diags[0]
+                .message
+                .ends_with("move it before `## Timeline (UTC)`")
+        );
     }
 
     #[test]

@@ -1,0 +1,159 @@
+//! Skeletons of the template's sections, written in our own words: what section snippets,
+//! the missing-section quick fix and a new post-mortem insert.
+//!
+//! Unfilled parts default to template placeholders (`…`, `YYYY-MM-DD`, `<link>`), so a
+//! skeleton left as inserted is still flagged until someone fills it in.
+
+use super::schema::{FieldKind, Schema, SectionRole};
+use super::snippet::Snippet;
+use chrono::{DateTime, Utc};
+
+/// A whole section: its `##` heading, a blank line, its body and a trailing blank line.
+pub fn section(schema: &Schema, index: usize, now: DateTime<Utc>) -> Snippet {
+    let Some(spec) = schema.sections.get(index) else {
+        return Snippet::new();
+    };
+    let heading = Snippet::new().text(&format!("## {}\n\n", spec.name));
+    let body = match spec.role {
+        Some(SectionRole::Header) => header(schema),
+        Some(SectionRole::Timeline) => Snippet::new()
+            .text("```\n")
+            .append(timeline_entry(schema, now))
+            .text("\n```\n"),
+        Some(SectionRole::Detection) => bullets(&["Signal", "Noticed after"]),
+        Some(SectionRole::Impact) => bullets(&["Users", "Team", "Compliance"]),
+        Some(SectionRole::Repair) => bullets(&["Mitigated by", "Resolved by", "Side-effects"]),
+        Some(SectionRole::Prevention) => Snippet::new()
+            .text("| Owner | Action | Target date |\n|-------|--------|-------------|\n")
+            .append(prevention_row()),
+        Some(SectionRole::Evidence) => evidence(),
+        Some(SectionRole::RootCause) => Snippet::new().tab("…").text("\n"),
+        _ => Snippet::new().text("- ").tab("…").text("\n"),
+    };
+    heading.append(body).text("\n")
+}
+
+/// Every template section in order, under an H1.
+pub fn document(schema: &Schema, title: &str, now: DateTime<Utc>) -> Snippet {
+    let mut doc = Snippet::new()
+        .text("# Post-mortem: ")
+        .tab(title)
+        .text("\n\n");
+    for i in 0..schema.sections.len() {
+        doc = doc.append(section(schema, i, now));
+    }
+    doc.end()
+}
+
+/// The Header table with every field's placeholder as a tab stop.
+fn header(schema: &Schema) -> Snippet {
+    let mut s = Snippet::new().text("| Field | Value |\n|-------|-------|\n");
+    for field in &schema.fields {
+        s = s.text(&format!("| {} | ", field.name));
+        s = match &field.kind {
+            FieldKind::Choice(values) => s.choice(values),
+            FieldKind::Sha if field.required => s.text("`").tab("<sha>").text("`"),
+            FieldKind::Sha => s.tab("n/a"),
+            _ => s.tab(&field.placeholder),
+        };
+        s = s.text(" |\n");
+    }
+    s
+}
+
+/// One timeline entry at the current UTC minute, the source a choice.
+pub fn timeline_entry(schema: &Schema, now: DateTime<Utc>) -> Snippet {
+    Snippet::new()
+        .text(&format!("{}  (source: ", now.format("%H:%M")))
+        .choice(&schema.timeline_sources)
+        .text(") ")
+        .tab("…")
+}
+
+/// One Prevention row: owner, action, ticket and target date as tab stops.
+pub fn prevention_row() -> Snippet {
+    Snippet::new()
+        .text("| @")
+        .tab("owner")
+        .text(" | ")
+        .tab("…")
+        .text(", ")
+        .tab("OPS-000")
+        .text(" | ")
+        .tab("YYYY-MM-DD")
+        .text(" |\n")
+}
+
+fn bullets(labels: &[&str]) -> Snippet {
+    labels.iter().fold(Snippet::new(), |s, label| {
+        s.text(&format!("- {label}: ")).tab("…").text("\n")
+    })
+}
+
+fn evidence() -> Snippet {
+    Snippet::new()
+        .text("- Container logs: `/var/log/azaion/rollback-")
+        .tab("<timestamp>")
+        .text(".log`\n- Container inspect: `/var/log/azaion/rollback-")
+        .tab("<timestamp>")
+        .text(".inspect.json`\n- Grafana dashboard snapshot: ")
+        .tab("<link>")
+        .text("\n- Slack thread: ")
+        .tab("<link>")
+        .text("\n- Deploy ticket: ")
+        .tab("<link>")
+        .text("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{Code, Env, analyze, parse, values::parse_timestamp};
+
+    fn now() -> DateTime<Utc> {
+        parse_timestamp("2026-06-01T09:41:07Z").unwrap()
+    }
+
+    #[test]
+    fn document_skeleton_has_every_section_and_no_structural_problems() {
+        let schema = Schema::builtin_ref();
+        let text = document(schema, "…", now()).to_plain();
+        let doc = parse(&text);
+        assert_eq!(doc.sections.len(), schema.sections.len());
+        let codes: Vec<Code> = analyze(&text, &Env::fixed())
+            .iter()
+            .map(|d| d.code)
+            .collect();
+        for structural in [
+            Code::MissingSection,
+            Code::SectionOrder,
+            Code::EmptySection,
+            Code::MissingField,
+        ] {
+            assert!(!codes.contains(&structural), "{structural:?} in {codes:?}");
+        }
+    }
+
+    #[test]
+    fn timeline_entry_uses_the_current_minute() {
+        let s = timeline_entry(Schema::builtin_ref(), now());
+        assert_eq!(
+            s.to_snippet(),
+            "09:41  (source: ${1|alert,Slack,log file|}) ${2:…}"
+        );
+    }
+
+    #[test]
+    fn header_skeleton_offers_choices() {
+        let s = section(Schema::builtin_ref(), 0, now()).to_snippet();
+        assert!(s.starts_with("## Header\n\n| Field | Value |\n"));
+        assert!(
+            s.contains("| Severity | ${7|Critical,High,Medium|} |"),
+            "{s}"
+        );
+        assert!(
+            s.contains("| Rollback SHA (if rolled back) | ${9:n/a} |"),
+            "{s}"
+        );
+    }
+}
