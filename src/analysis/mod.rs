@@ -6,8 +6,12 @@
 pub mod checks;
 pub mod complete;
 pub mod diagnostic;
+pub mod edit;
 pub mod facts;
+pub mod format;
+pub mod inlay;
 pub mod model;
+pub mod outline;
 pub mod parse;
 pub mod schema;
 pub mod skeleton;
