@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod edit;
 pub mod facts;
 pub mod format;
+pub mod hover;
 pub mod inlay;
 pub mod model;
 pub mod outline;

@@ -1,0 +1,23 @@
+//! Hover: what the thing under the cursor means, as markdown.
+
+use super::facts::Ctx;
+use std::ops::Range;
+
+mod fields;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hover {
+    /// The text the hover is about.
+    pub range: Range<usize>,
+    pub markdown: String,
+}
+
+/// The hover at `offset`, if there is something to say.
+pub fn hover(ctx: &Ctx, offset: usize) -> Option<Hover> {
+    fields::field_hover(ctx, offset)
+}
+
+/// Whether `offset` falls inside `r` (ends included, so a cursor just after a word counts).
+pub(crate) fn touches(r: &Range<usize>, offset: usize) -> bool {
+    r.start <= offset && offset <= r.end
+}
