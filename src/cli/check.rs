@@ -1,8 +1,100 @@
-//! TODO(helper): `postmortem-lsp check`.
+//! `postmortem-lsp check`: finds post-mortems, analyzes each with the same core the server
+//! uses, prints a report and turns it into an exit code. It never writes a file.
+//!
+//! Exit codes: 0 when there are no errors (warnings and hints allowed), 1 when there is an
+//! error (or, with `--strict`, a warning), 2 for usage errors and for any path that could
+//! not be read (missing, unreadable, not UTF-8). Unreadable paths win over findings: a
+//! check that skipped a file is incomplete, and CI should not take its 1 or 0 at face value.
+//! The readable files are still checked and reported.
 
 use super::CheckArgs;
+use super::output::{self, Checked, Counts};
+use super::walk;
+use crate::analysis::{Env, Schema, Workspace, check};
+use crate::env::{FsWorkspace, find_root};
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 /// Runs `check` and returns the exit code.
-pub fn run(_args: &CheckArgs) -> u8 {
-    2
+pub fn run(args: &CheckArgs) -> u8 {
+    let schema = Schema::builtin_ref();
+    let found = walk::collect(&args.paths, schema);
+    let now = chrono::Utc::now();
+    // One workspace per root, so files of the same repository share its lookup cache.
+    let mut workspaces: HashMap<PathBuf, FsWorkspace> = HashMap::new();
+    let mut checked = Vec::with_capacity(found.files.len());
+    for file in found.files {
+        let root = workspace_root(&file.path);
+        let workspace = root.map(|root| {
+            &*workspaces
+                .entry(root.clone())
+                .or_insert_with(|| FsWorkspace::new(&root))
+        });
+        let path = file.path.to_string_lossy();
+        let env = Env {
+            schema,
+            now,
+            path: Some(&path),
+            workspace: workspace.map(|w| w as &dyn Workspace),
+        };
+        let diagnostics = check(&file.text, &file.doc, &env);
+        checked.push(Checked {
+            display: file.display,
+            text: file.text,
+            diagnostics,
+        });
+    }
+
+    let mut stdout = std::io::stdout().lock();
+    let written = output::write(args.format, &checked, &mut stdout).and_then(|()| stdout.flush());
+    if let Err(e) = written {
+        // A closed pipe (`| head`) is not worth a message, but it is not a clean run either.
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("postmortem-lsp: cannot write the report: {e}");
+        }
+        return 2;
+    }
+    exit_code(Counts::of(&checked), args.strict, found.io_problem)
+}
+
+/// The workspace root of a file, found from its absolute, resolved path so that relative
+/// paths and `..` still reach the folder holding `_docs/` or `.git`.
+fn workspace_root(path: &Path) -> Option<PathBuf> {
+    let absolute = path
+        .canonicalize()
+        .or_else(|_| std::path::absolute(path))
+        .ok()?;
+    find_root(&absolute)
+}
+
+fn exit_code(counts: Counts, strict: bool, io_problem: bool) -> u8 {
+    if io_problem {
+        2
+    } else if counts.errors > 0 || (strict && counts.warnings > 0) {
+        1
+    } else {
+        0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes() {
+        let c = |errors, warnings, hints| Counts {
+            errors,
+            warnings,
+            hints,
+        };
+        assert_eq!(exit_code(c(0, 0, 0), false, false), 0);
+        assert_eq!(exit_code(c(0, 3, 2), false, false), 0);
+        assert_eq!(exit_code(c(0, 3, 0), true, false), 1);
+        assert_eq!(exit_code(c(0, 0, 5), true, false), 0);
+        assert_eq!(exit_code(c(1, 0, 0), false, false), 1);
+        assert_eq!(exit_code(c(1, 0, 0), false, true), 2);
+        assert_eq!(exit_code(c(0, 0, 0), false, true), 2);
+    }
 }

@@ -6,6 +6,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub mod check;
+mod output;
+mod position;
+mod walk;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -24,7 +27,8 @@ pub struct Args {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check post-mortems and report problems (exit 0: no errors, 1: errors, 2: usage or I/O).
+    /// Check post-mortems and report problems (exit 0: no errors, 1: errors, or warnings
+    /// with --strict, 2: usage errors or paths that could not be read).
     Check(CheckArgs),
     /// Speak the Language Server Protocol on stdin/stdout.
     Lsp {

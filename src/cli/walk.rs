@@ -1,0 +1,199 @@
+//! Finds the post-mortems `check` looks at: files named on the command line as they are,
+//! and post-mortems found by walking directories (respecting `.gitignore`).
+
+use crate::analysis::{Document, Schema, is_postmortem, parse};
+use std::collections::HashSet;
+use std::path::{Component, Path, PathBuf};
+
+/// A file to check, already read and parsed.
+pub struct Candidate {
+    /// The path to show in reports.
+    pub display: String,
+    /// The path to open and to find the workspace root from.
+    pub path: PathBuf,
+    pub text: String,
+    pub doc: Document,
+}
+
+/// What the search found, and whether anything could not be read (reported on stderr).
+pub struct Found {
+    pub files: Vec<Candidate>,
+    pub io_problem: bool,
+}
+
+/// Collects the files to check from the command-line paths; with none, the current
+/// repository (the nearest ancestor of the working directory holding `.git`, else the
+/// working directory itself).
+pub fn collect(paths: &[PathBuf], schema: &Schema) -> Found {
+    let mut search = Search {
+        schema,
+        seen: HashSet::new(),
+        found: Found {
+            files: Vec::new(),
+            io_problem: false,
+        },
+    };
+    if paths.is_empty() {
+        match std::env::current_dir() {
+            Ok(cwd) => {
+                let root = cwd
+                    .ancestors()
+                    .find(|a| a.join(".git").exists())
+                    .unwrap_or(&cwd)
+                    .to_path_buf();
+                search.walk(&root, Some(&cwd));
+            }
+            Err(e) => search.problem(&format!("cannot read the current directory: {e}")),
+        }
+    }
+    for path in paths {
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_dir() => search.walk(path, None),
+            // Named files are checked whatever their name or content.
+            Ok(_) => search.add(path.clone(), None, true),
+            Err(e) => search.problem(&format!("{}: {}", path.display(), io_reason(&e))),
+        }
+    }
+    search.found
+}
+
+struct Search<'a> {
+    schema: &'a Schema,
+    /// Canonical paths already taken, so a file named twice is reported once.
+    seen: HashSet<PathBuf>,
+    found: Found,
+}
+
+impl Search<'_> {
+    fn problem(&mut self, message: &str) {
+        eprintln!("postmortem-lsp: {message}");
+        self.found.io_problem = true;
+    }
+
+    /// Walks `dir` for `.md` post-mortems. Hidden files and folders are skipped as `ignore`
+    /// does by default (`_docs` is not hidden). `.gitignore` is honoured even outside a git
+    /// checkout, so an unpacked archive is checked the same way as its repository.
+    /// `relative_to`: show paths relative to this folder (used when no path was given).
+    fn walk(&mut self, dir: &Path, relative_to: Option<&Path>) {
+        let walker = ignore::WalkBuilder::new(dir)
+            .require_git(false)
+            .sort_by_file_name(|a, b| a.cmp(b))
+            .build();
+        for entry in walker {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    self.problem(&format!("while searching {}: {e}", dir.display()));
+                    continue;
+                }
+            };
+            let is_md = entry
+                .path()
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("md"));
+            if entry.file_type().is_some_and(|t| t.is_file()) && is_md {
+                let path = entry.into_path();
+                let shown = relative_to.map(|base| relative(&path, base));
+                self.add(path, shown, false);
+            }
+        }
+    }
+
+    /// Reads and parses one file; keeps it when it was named or is a post-mortem.
+    fn add(&mut self, path: PathBuf, display: Option<String>, named: bool) {
+        let key = path.canonicalize().unwrap_or_else(|_| path.clone());
+        if self.seen.contains(&key) {
+            return;
+        }
+        let display = display.unwrap_or_else(|| tidy(&path));
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                self.problem(&format!("{display}: {}; skipped", io_reason(&e)));
+                return;
+            }
+        };
+        let path_str = path.to_string_lossy();
+        match String::from_utf8(bytes) {
+            Ok(text) => {
+                let doc = parse(&text);
+                if named || is_postmortem(Some(&path_str), &text, &doc, self.schema) {
+                    self.seen.insert(key);
+                    self.found.files.push(Candidate {
+                        display,
+                        path,
+                        text,
+                        doc,
+                    });
+                }
+            }
+            Err(e) => {
+                // A walked file that is not UTF-8 is reported only when it would have been
+                // checked (judged on a lossy decoding), so stray Latin-1 notes stay quiet.
+                let lossy = String::from_utf8_lossy(e.as_bytes());
+                let doc = parse(&lossy);
+                if named || is_postmortem(Some(&path_str), &lossy, &doc, self.schema) {
+                    self.seen.insert(key);
+                    self.problem(&format!("{display}: not valid UTF-8; skipped"));
+                }
+            }
+        }
+    }
+}
+
+/// An I/O error in words, without the "(os error 2)" noise.
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+/// A path for reports: as given, without a leading `./` (walking `.` adds one to each).
+fn tidy(path: &Path) -> String {
+    let mut parts = path.components().peekable();
+    while parts.next_if_eq(&Component::CurDir).is_some() {}
+    let rest: PathBuf = parts.collect();
+    if rest.as_os_str().is_empty() {
+        path.display().to_string()
+    } else {
+        rest.display().to_string()
+    }
+}
+
+/// `path` relative to `base` (both absolute), with `..` where it lies outside `base`.
+fn relative(path: &Path, base: &Path) -> String {
+    let p: Vec<Component> = path.components().collect();
+    let b: Vec<Component> = base.components().collect();
+    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if common == 0 {
+        return path.display().to_string();
+    }
+    let mut out = PathBuf::new();
+    for _ in common..b.len() {
+        out.push("..");
+    }
+    for c in &p[common..] {
+        out.push(c);
+    }
+    out.display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg(unix)]
+    fn relative_paths() {
+        let r = |p: &str, b: &str| relative(Path::new(p), Path::new(b));
+        assert_eq!(r("/r/_docs/a.md", "/r"), "_docs/a.md");
+        assert_eq!(r("/r/_docs/a.md", "/r/src"), "../_docs/a.md");
+        assert_eq!(r("/r/a.md", "/r/x/y"), "../../a.md");
+        assert_ne!(r("/r/a.md", "/r/x"), "a.md");
+        assert_eq!(tidy(Path::new("./_docs/a.md")), "_docs/a.md");
+        assert_eq!(tidy(Path::new("a/./b.md")), "a/b.md");
+        assert_eq!(tidy(Path::new(".")), ".");
+    }
+}
