@@ -709,4 +709,46 @@ mod tests {
         let text = with_value("Incident date", "«２０２６-03-14»");
         check_marked(field_values, &text);
     }
+
+    #[test]
+    fn odd_values_never_panic() {
+        let odd = [
+            "2026-03-1é",
+            "2026-03-14Té",
+            "2026-03-14T09:2é",
+            "2026-03-14T09:26:5é",
+            "2026-03-14T09:26:53+é",
+            "2026-03-14T09:26:53−02:00",
+            "2026-03-14T09:26:53+99:99",
+            "9999999999:99",
+            "1:2:3:4",
+            "::",
+            "🔥",
+            "1 🔥",
+            "5h",
+            "ü:ü",
+            "`",
+            "<",
+            "/",
+            " / ",
+            "\u{200b}",
+            "0000-00-00",
+            "12.5.",
+        ];
+        let rows = VALID
+            .lines()
+            .filter(|l| l.starts_with("| ") && l.contains(" | ") && !l.contains("Owner"));
+        for line in rows.skip(1).take(9) {
+            let row = line
+                .split(" | ")
+                .next()
+                .unwrap_or("")
+                .trim_start_matches("| ");
+            for v in odd {
+                let text = with_value(row, v);
+                let _ = run(field_values, &text, &Env::fixed());
+                let _ = run(times::future_time, &text, &Env::fixed());
+            }
+        }
+    }
 }
