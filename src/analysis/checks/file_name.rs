@@ -1,8 +1,218 @@
-//! TODO(helper): checks in this file.
+//! The file-name check: a post-mortem file is named `postmortem_<Incident date>_<slug>.md`.
 
-use crate::analysis::Diagnostic;
 use crate::analysis::facts::Ctx;
+use crate::analysis::schema::FieldRole;
+use crate::analysis::values::parse_date;
+use crate::analysis::{Code, Diagnostic};
 
-pub fn file_name(_ctx: &Ctx) -> Vec<Diagnostic> {
-    Vec::new()
+const PREFIX: &str = "postmortem_";
+
+/// `file-name`: for files named `postmortem_*` or kept in the post-mortem folder, the name
+/// must be `postmortem_<YYYY-MM-DD>_<slug>.md`, and its date must be the Incident date when
+/// that date is valid.
+pub fn file_name(ctx: &Ctx) -> Vec<Diagnostic> {
+    let Some(path) = ctx.env.path else {
+        return Vec::new();
+    };
+    let parts: Vec<&str> = path.split(['/', '\\']).filter(|p| !p.is_empty()).collect();
+    let Some((&name, dirs)) = parts.split_last() else {
+        return Vec::new();
+    };
+    let in_folder = dirs.windows(2).any(|w| w == ["_docs", "06_metrics"]);
+    if !name.starts_with(PREFIX) && !in_folder {
+        return Vec::new();
+    }
+    let incident = ctx.date(FieldRole::IncidentDate);
+    let (problem, slug) = match split_name(name) {
+        None => (
+            format!("`{name}` is not named `postmortem_<YYYY-MM-DD>_<slug>.md`"),
+            None,
+        ),
+        Some((date, slug)) if incident.is_some_and(|i| Some(i) != parse_date(date)) => (
+            format!("the date in the file name ({date}) is not the Incident date"),
+            Some(slug),
+        ),
+        Some(_) => return Vec::new(),
+    };
+    let date = incident
+        .or_else(|| date_in(name))
+        .map_or("<YYYY-MM-DD>".to_string(), |d| d.to_string());
+    let slug = slug
+        .map(str::to_string)
+        .or_else(|| Some(slug_of_name(name)).filter(|s| !s.is_empty()))
+        .or_else(|| ctx.doc.title.as_ref().map(|t| title_slug(ctx.slice(t))))
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "<slug>".to_string());
+    let msg = format!("{problem}: rename the file to `{PREFIX}{date}_{slug}.md`");
+    vec![Diagnostic::new(Code::FileName, ctx.anchor(), msg)]
+}
+
+/// The date text and slug of a well-formed name.
+fn split_name(name: &str) -> Option<(&str, &str)> {
+    let stem = name.strip_prefix(PREFIX)?.strip_suffix(".md")?;
+    let date = stem.get(..10).filter(|d| parse_date(d).is_some())?;
+    let slug = stem[10..].strip_prefix('_')?;
+    let mut chars = slug.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
+    let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    (first_ok && rest_ok).then_some((date, slug))
+}
+
+/// The first real `YYYY-MM-DD` date anywhere in the name.
+fn date_in(name: &str) -> Option<chrono::NaiveDate> {
+    (0..name.len()).find_map(|i| name.get(i..i + 10).and_then(parse_date))
+}
+
+/// The writer's own slug in a malformed name: what is left once the extension, the
+/// `postmortem` word and any date (in whatever order) are taken out.
+fn slug_of_name(name: &str) -> String {
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    let lower = stem.to_lowercase();
+    let mut rest = lower
+        .strip_prefix("postmortem")
+        .or_else(|| lower.strip_prefix("post-mortem"))
+        .unwrap_or(&lower)
+        .to_string();
+    if let Some(d) = date_in(&rest) {
+        rest = rest.replacen(&d.to_string(), " ", 1);
+    }
+    let slug = slugify(&rest);
+    // A date written in another order (`14-03-2026`) is three numbers at the front.
+    let parts: Vec<&str> = slug.split('-').collect();
+    let numeric = |p: &&str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    if parts.len() > 3 && parts[..3].iter().all(numeric) {
+        return parts[3..].join("-");
+    }
+    slug
+}
+
+/// A slug from the title, without the words that only say it is a post-mortem.
+fn title_slug(title: &str) -> String {
+    let slug = slugify(title);
+    let topic = ["post-mortem-", "postmortem-"]
+        .iter()
+        .find_map(|p| slug.strip_prefix(p));
+    topic.unwrap_or(&slug).to_string()
+}
+
+/// Lower-case ASCII letters and digits, with every other run of characters as one `-`.
+fn slugify(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::Env;
+    use crate::analysis::checks::fixture::{VALID, check_marked_env, run, valid_with};
+
+    const TITLE: &str = "# Post-mortem: checkout timeouts after the payments client upgrade";
+    const MARKED: &str = "# «Post-mortem: checkout timeouts after the payments client upgrade»";
+
+    fn at(path: &str) -> Env<'_> {
+        Env {
+            path: Some(path),
+            ..Env::fixed()
+        }
+    }
+
+    /// The message for `text` (with its title marked) saved at `path`.
+    fn message(text: &str, path: &str) -> String {
+        let diags = check_marked_env(file_name, &text.replacen(TITLE, MARKED, 1), &at(path));
+        diags[0].message.clone()
+    }
+
+    #[test]
+    fn well_named_files_and_unrelated_files_pass() {
+        for path in [
+            "/r/_docs/06_metrics/postmortem_2026-03-14_checkout-timeouts.md",
+            "C:\\r\\_docs\\06_metrics\\postmortem_2026-03-14_api.v2_DB-pool.md",
+            "postmortem_2026-03-14_x.md",
+            "/r/notes/outage.md",
+            "/r/my_docs/06_metrics/outage.md",
+        ] {
+            assert_eq!(run(file_name, VALID, &at(path)), vec![], "{path}");
+        }
+        assert_eq!(run(file_name, VALID, &Env::fixed()), vec![]);
+    }
+
+    #[test]
+    fn a_date_other_than_the_incident_date_is_reported_with_the_right_name() {
+        let msg = message(
+            VALID,
+            "/r/_docs/06_metrics/postmortem_2026-03-15_checkout.md",
+        );
+        assert_eq!(
+            msg,
+            "the date in the file name (2026-03-15) is not the Incident date: \
+             rename the file to `postmortem_2026-03-14_checkout.md`"
+        );
+    }
+
+    #[test]
+    fn malformed_names_get_a_derived_name() {
+        let folder = "/r/_docs/06_metrics/";
+        let cases = [
+            (
+                "postmortem-2026-03-14-db_pool.md",
+                "postmortem_2026-03-14_db-pool.md",
+            ),
+            (
+                "postmortem_2026-03-14.md",
+                "postmortem_2026-03-14_checkout-timeouts-after-the-payments-client-upgrade.md",
+            ),
+            ("postmortem_2026-03-14_-x.md", "postmortem_2026-03-14_x.md"),
+            (
+                "postmortem_2026-03-14_checkout.MD",
+                "postmortem_2026-03-14_checkout.md",
+            ),
+            ("Outage Report.md", "postmortem_2026-03-14_outage-report.md"),
+        ];
+        for (name, expected) in cases {
+            let msg = message(VALID, &format!("{folder}{name}"));
+            assert!(
+                msg.ends_with(&format!("rename the file to `{expected}`")),
+                "{name}: {msg}"
+            );
+        }
+    }
+
+    #[test]
+    fn with_an_invalid_incident_date_only_the_shape_counts() {
+        let text = valid_with(
+            "| Incident date | 2026-03-14 |",
+            "| Incident date | 14/03/2026 |",
+        );
+        let ok = at("/r/_docs/06_metrics/postmortem_2026-03-01_checkout.md");
+        assert_eq!(run(file_name, &text, &ok), vec![]);
+        let msg = message(
+            &text,
+            "/r/_docs/06_metrics/postmortem_01-03-2026_checkout.md",
+        );
+        assert!(
+            msg.ends_with("`postmortem_<YYYY-MM-DD>_checkout.md`"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn without_a_title_the_first_line_is_the_anchor() {
+        let text = "«Notes 📝 on the outage»\n\n## Header\n";
+        let diags = check_marked_env(file_name, text, &at("postmortem_.md"));
+        assert!(
+            diags[0]
+                .message
+                .ends_with("`postmortem_<YYYY-MM-DD>_<slug>.md`"),
+            "{}",
+            diags[0].message
+        );
+    }
 }
