@@ -121,7 +121,8 @@ fn json(out: &Output) -> Vec<Value> {
 
 /// The shipped example with typical mistakes, relative to `examples/acme-shop`.
 const MISTAKES: &str = "_docs/06_metrics/postmortem_2026-04-02_search-outage.md";
-const CLEAN: &str = "examples/acme-shop/_docs/06_metrics/postmortem_2026-03-14_checkout-timeouts.md";
+const CLEAN: &str =
+    "examples/acme-shop/_docs/06_metrics/postmortem_2026-03-14_checkout-timeouts.md";
 
 #[test]
 fn the_shipped_example_is_clean() {
