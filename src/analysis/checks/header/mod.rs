@@ -177,7 +177,7 @@ mod tests {
 
     #[test]
     fn unfilled_template_gives_only_empty_fields() {
-        let template = include_str!("testdata/template_unfilled.md");
+        let template = include_str!("../testdata/template_unfilled.md");
         let env = Env {
             path: Some("_docs/06_metrics/postmortem_2026-03-14_x.md"),
             ..Env::fixed()
