@@ -86,6 +86,36 @@ pub struct Diagnostic {
     pub code: Code,
     pub severity: Severity,
     pub message: String,
+    /// What a quick fix would do; travels with the diagnostic (as LSP `Diagnostic.data`) so
+    /// a code action needs nothing else.
+    pub fix: Option<Fix>,
+}
+
+/// A quick fix in data form. Edits are computed from it against the current text when the
+/// user asks (see `fixes`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "fix", rename_all = "kebab-case")]
+pub enum Fix {
+    /// Replace the diagnostic's range with this text.
+    Replace { text: String },
+    /// Replace the diagnostic's range with one of these; the first is the best guess when
+    /// `preferred` is set.
+    Choose {
+        values: Vec<String>,
+        preferred: bool,
+    },
+    /// Write the current UTC time (or date) into the diagnostic's range or cell.
+    Now,
+    /// Insert the skeleton of template section `index` where the template puts it.
+    InsertSection { index: usize },
+    /// Insert a Header row for template field `index` where the template puts it.
+    InsertField { index: usize },
+    /// Put the sections into template order.
+    ReorderSections,
+    /// Sort the Timeline entries by time.
+    SortTimeline,
+    /// Rename the file (a file name, no folder).
+    Rename { name: String },
 }
 
 impl Diagnostic {
@@ -96,7 +126,13 @@ impl Diagnostic {
             code,
             severity: code.severity(),
             message: message.into(),
+            fix: None,
         }
+    }
+
+    pub fn with_fix(mut self, fix: Fix) -> Diagnostic {
+        self.fix = Some(fix);
+        self
     }
 }
 

@@ -19,7 +19,7 @@ pub mod skeleton;
 pub mod snippet;
 pub mod values;
 
-pub use diagnostic::{Code, Diagnostic, Severity};
+pub use diagnostic::{Code, Diagnostic, Fix, Severity};
 pub use model::Document;
 pub use parse::parse;
 pub use schema::Schema;

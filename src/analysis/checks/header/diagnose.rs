@@ -2,18 +2,23 @@
 //! (`2026-03-14 09:26:53+02:00` → `2026-03-14T07:26:53Z`, `prod` → `production`).
 
 use super::one_of;
-use crate::analysis::values;
+use crate::analysis::{Fix, values};
 use chrono::{NaiveDate, NaiveTime, TimeDelta};
 
-pub(super) fn date_problem(v: &str) -> String {
+/// The message for a malformed date, and a fix when the date meant is certain.
+pub(super) fn date_problem(v: &str) -> (String, Option<Fix>) {
     let (why, fix) = diagnose_date(v);
     match fix {
-        Some(d) => format!(
-            "`{v}` is not a `YYYY-MM-DD` date ({why}): write `{}`",
-            d.format("%Y-%m-%d")
-        ),
+        Some(d) => {
+            let text = d.format("%Y-%m-%d").to_string();
+            let msg = format!("`{v}` is not a `YYYY-MM-DD` date ({why}): write `{text}`");
+            (msg, Some(Fix::Replace { text }))
+        }
         None => {
-            format!("`{v}` is not a `YYYY-MM-DD` date ({why}): write the day the incident began")
+            let msg = format!(
+                "`{v}` is not a `YYYY-MM-DD` date ({why}): write the day the incident began"
+            );
+            (msg, None)
         }
     }
 }
@@ -54,7 +59,8 @@ fn diagnose_date(v: &str) -> (&'static str, Option<NaiveDate>) {
     }
 }
 
-pub(super) fn timestamp_problem(v: &str) -> String {
+/// The message for a malformed timestamp, and a fix when the instant meant is certain.
+pub(super) fn timestamp_problem(v: &str) -> (String, Option<Fix>) {
     let (why, fix) = diagnose_timestamp(v);
     let why = if why.is_empty() {
         "it is not in that form".to_string()
@@ -62,9 +68,15 @@ pub(super) fn timestamp_problem(v: &str) -> String {
         why.join("; ")
     };
     match fix {
-        Some(fix) => format!("`{v}` is not `YYYY-MM-DDTHH:MM:SSZ`: {why}. Write `{fix}`"),
+        Some(text) => {
+            let msg = format!("`{v}` is not `YYYY-MM-DDTHH:MM:SSZ`: {why}. Write `{text}`");
+            (msg, Some(Fix::Replace { text }))
+        }
         None => {
-            format!("`{v}` is not `YYYY-MM-DDTHH:MM:SSZ`: {why}. Write the UTC time in that form")
+            let msg = format!(
+                "`{v}` is not `YYYY-MM-DDTHH:MM:SSZ`: {why}. Write the UTC time in that form"
+            );
+            (msg, None)
         }
     }
 }
@@ -183,16 +195,21 @@ fn parse_offset(z: &str) -> Option<i32> {
     (h < 24 && m < 60).then_some(sign * (h * 3600 + m * 60))
 }
 
-pub(super) fn duration_problem(v: &str) -> String {
+/// The message for a malformed duration, and a fix when the length meant is certain.
+pub(super) fn duration_problem(v: &str) -> (String, Option<Fix>) {
     let (why, fix) = diagnose_duration(v);
     match fix {
-        Some(secs) => format!(
-            "`{v}` is not `mm:ss` ({why}): write `{}`",
-            values::format_duration(secs)
-        ),
-        None => format!(
-            "`{v}` is not `mm:ss` ({why}): write the minutes, a colon and two-digit seconds"
-        ),
+        Some(secs) => {
+            let text = values::format_duration(secs);
+            let msg = format!("`{v}` is not `mm:ss` ({why}): write `{text}`");
+            (msg, Some(Fix::Replace { text }))
+        }
+        None => {
+            let msg = format!(
+                "`{v}` is not `mm:ss` ({why}): write the minutes, a colon and two-digit seconds"
+            );
+            (msg, None)
+        }
     }
 }
 
@@ -251,14 +268,24 @@ fn duration_in_words(v: &str) -> Option<u64> {
     Some(total)
 }
 
-pub(super) fn choice_problem(v: &str, opts: &[String]) -> String {
-    match closest(v, opts) {
+/// The message for a value outside the allowed ones, and a fix offering each allowed value,
+/// the closest first.
+pub(super) fn choice_problem(v: &str, opts: &[String]) -> (String, Option<Fix>) {
+    let best = closest(v, opts);
+    let msg = match best {
         Some(best) => format!(
             "`{v}` is not an allowed value: write `{best}` (allowed: {})",
             one_of(opts)
         ),
         None => format!("`{v}` is not an allowed value: write {}", one_of(opts)),
-    }
+    };
+    let mut values: Vec<String> = best.into_iter().map(str::to_string).collect();
+    values.extend(opts.iter().filter(|o| Some(o.as_str()) != best).cloned());
+    let fix = Fix::Choose {
+        values,
+        preferred: best.is_some(),
+    };
+    (msg, Some(fix))
 }
 
 /// The allowed value the writer most likely meant: the same words spelled with other

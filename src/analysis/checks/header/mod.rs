@@ -1,9 +1,9 @@
 //! Header checks: every required row is present, and every value is filled in and well formed.
 
 use crate::analysis::facts::{Ctx, FieldRow};
-use crate::analysis::schema::{FieldKind, FieldSpec, SectionRole};
+use crate::analysis::schema::{FieldKind, FieldRole, FieldSpec, SectionRole};
 use crate::analysis::values::{self, is_none_value, is_placeholder_text};
-use crate::analysis::{Code, Diagnostic};
+use crate::analysis::{Code, Diagnostic, Fix};
 mod diagnose;
 
 use diagnose::{choice_problem, date_problem, duration_problem, sha_problem, timestamp_problem};
@@ -33,6 +33,7 @@ pub fn missing_field(ctx: &Ctx) -> Vec<Diagnostic> {
                 expects(&f.kind)
             );
             Diagnostic::new(Code::MissingField, anchor.clone(), msg)
+                .with_fix(Fix::InsertField { index: i })
         })
         .collect()
 }
@@ -60,9 +61,14 @@ fn check_value(ctx: &Ctx, row: &FieldRow, spec: &FieldSpec) -> Option<Diagnostic
     if v.is_empty() || v == "``" {
         // An optional field may stay empty; a required one may not.
         let msg = format!("`{name}` is empty: write {}{or_none}", expects(&spec.kind));
-        return spec
-            .required
-            .then(|| Diagnostic::new(Code::EmptyField, row.name.clone(), msg));
+        if !spec.required {
+            return None;
+        }
+        let diagnostic = Diagnostic::new(Code::EmptyField, row.name.clone(), msg);
+        return Some(match fill_fix(ctx, spec) {
+            Some(fix) => diagnostic.with_fix(fix),
+            None => diagnostic,
+        });
     }
     if !spec.required && is_none_value(v) {
         return None;
@@ -79,9 +85,13 @@ fn check_value(ctx: &Ctx, row: &FieldRow, spec: &FieldSpec) -> Option<Diagnostic
                 expects(kind)
             ),
         };
-        return Some(Diagnostic::new(Code::EmptyField, at, msg));
+        let diagnostic = Diagnostic::new(Code::EmptyField, at, msg);
+        return Some(match fill_fix(ctx, spec) {
+            Some(fix) => diagnostic.with_fix(fix),
+            None => diagnostic,
+        });
     }
-    let (code, msg) = match &spec.kind {
+    let (code, (msg, fix)) = match &spec.kind {
         FieldKind::Date if values::parse_date(v).is_none() => (Code::InvalidDate, date_problem(v)),
         FieldKind::Timestamp if values::parse_timestamp(v).is_none() => {
             (Code::InvalidTimestamp, timestamp_problem(v))
@@ -92,10 +102,45 @@ fn check_value(ctx: &Ctx, row: &FieldRow, spec: &FieldSpec) -> Option<Diagnostic
         FieldKind::Choice(opts) if !opts.iter().any(|o| o.to_lowercase() == v.to_lowercase()) => {
             (Code::InvalidValue, choice_problem(v, opts))
         }
-        FieldKind::Sha if !values::is_sha(v) => (Code::InvalidSha, sha_problem(v)),
+        FieldKind::Sha if !values::is_sha(v) => (Code::InvalidSha, (sha_problem(v), None)),
         _ => return None,
     };
-    Some(Diagnostic::new(code, at, msg))
+    let diagnostic = Diagnostic::new(code, at, msg);
+    Some(match fix {
+        Some(fix) => diagnostic.with_fix(fix),
+        None => diagnostic,
+    })
+}
+
+/// The fix for an empty or placeholder value: the value the rest of the document implies,
+/// the current time, or the allowed values.
+fn fill_fix(ctx: &Ctx, spec: &FieldSpec) -> Option<Fix> {
+    match (&spec.kind, spec.role?) {
+        (FieldKind::Timestamp, _) => Some(Fix::Now),
+        (FieldKind::Date, FieldRole::IncidentDate) => {
+            let detection = ctx.timestamp(FieldRole::Detection)?;
+            Some(Fix::Replace {
+                text: detection.format("%Y-%m-%d").to_string(),
+            })
+        }
+        (FieldKind::Duration, _) => Some(Fix::Replace {
+            text: values::format_duration(mitigation_minus_detection(ctx)?),
+        }),
+        (FieldKind::Choice(values), _) => Some(Fix::Choose {
+            values: values.clone(),
+            preferred: false,
+        }),
+        _ => None,
+    }
+}
+
+/// Mitigation − Detection in seconds, when both parse and are in order.
+pub(crate) fn mitigation_minus_detection(ctx: &Ctx) -> Option<u64> {
+    let (d, m) = (
+        ctx.timestamp(FieldRole::Detection)?,
+        ctx.timestamp(FieldRole::Mitigation)?,
+    );
+    u64::try_from((m - d).num_seconds()).ok()
 }
 
 /// What a field of this kind should hold, for messages.
