@@ -227,7 +227,7 @@ impl<'a> Ctx<'a> {
                 let line = line.trim_end_matches(['\n', '\r']);
                 let marker = line.len() - line.trim_start_matches(['-', '*', '+', ' ']).len();
                 let rest = &line[marker..];
-                let looks_timed = rest.len() >= 5 && values::parse_clock(&rest[..5]).is_some();
+                let looks_timed = rest.get(..5).and_then(values::parse_clock).is_some();
                 looks_timed.then(|| {
                     timeline_line(rest, section.body.range.start + start + marker, sources)
                 })
@@ -312,8 +312,10 @@ fn timeline_line(line: &str, at: usize, sources: &[String]) -> TimelineLine {
     let inner = &rest["(source:".len()..close];
     let source_text = inner.trim();
     let source_ok = sources.iter().any(|s| {
-        source_text.len() >= s.len()
-            && source_text[..s.len()].eq_ignore_ascii_case(s)
+        // `get` because the source may be non-ASCII: slicing inside a character would panic.
+        source_text
+            .get(..s.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(s))
             && !source_text[s.len()..].starts_with(|c: char| c.is_alphanumeric())
     });
     let rest_start = 5 + gap;

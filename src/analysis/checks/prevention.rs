@@ -1,16 +1,224 @@
-//! TODO(helper): checks in this file.
+//! Prevention table checks: every row tracked by a ticket, owned by an `@handle`, and due
+//! on a real date after the incident.
 
-use crate::analysis::Diagnostic;
-use crate::analysis::facts::Ctx;
+use crate::analysis::facts::{Ctx, PreventionRow, strip_backticks};
+use crate::analysis::schema::FieldRole;
+use crate::analysis::values::{is_placeholder_text, parse_date};
+use crate::analysis::{Code, Diagnostic};
 
-pub fn missing_ticket(_ctx: &Ctx) -> Vec<Diagnostic> {
-    Vec::new()
+/// `missing-ticket`: a row with no ticket key such as `OPS-123` anywhere in it.
+pub fn missing_ticket(ctx: &Ctx) -> Vec<Diagnostic> {
+    filled_rows(ctx)
+        .filter(|row| !has_ticket_key(ctx.slice(&row.range)))
+        .map(|row| {
+            let range = row.action.clone().filter(|a| !a.is_empty()).unwrap_or(row.range.clone());
+            Diagnostic::new(
+                Code::MissingTicket,
+                range,
+                "this Prevention action has no ticket key: file a ticket and put its key (such as OPS-123) in the row so the work is tracked",
+            )
+        })
+        .collect()
 }
 
-pub fn invalid_owner(_ctx: &Ctx) -> Vec<Diagnostic> {
-    Vec::new()
+/// `invalid-owner`: an owner that is not `@` followed by letters, digits, `.`, `_` or `-`.
+pub fn invalid_owner(ctx: &Ctx) -> Vec<Diagnostic> {
+    filled_rows(ctx)
+        .filter_map(|row| {
+            let Some(cell) = row.owner.clone().filter(|c| !c.is_empty()) else {
+                return Some(Diagnostic::new(
+                    Code::InvalidOwner,
+                    row.range.clone(),
+                    "this Prevention row has no owner: name the person responsible as an @handle",
+                ));
+            };
+            let range = strip_backticks(ctx.text, &cell);
+            let owner = ctx.slice(&range);
+            if is_placeholder(owner) || is_handle(owner) {
+                return None;
+            }
+            let bare = owner.trim_start_matches('@');
+            let fix = if is_handle(&format!("@{bare}")) {
+                format!("write it as `@{bare}`")
+            } else {
+                "write the owner's handle, such as `@maria`".to_string()
+            };
+            Some(Diagnostic::new(
+                Code::InvalidOwner,
+                range,
+                format!("`{owner}` is not an @handle: {fix}"),
+            ))
+        })
+        .collect()
 }
 
-pub fn target_date(_ctx: &Ctx) -> Vec<Diagnostic> {
-    Vec::new()
+/// `invalid-date` for a target date that is not a real `YYYY-MM-DD`, and `target-date-past`
+/// for one before the Incident date.
+pub fn target_date(ctx: &Ctx) -> Vec<Diagnostic> {
+    let incident = ctx.date(FieldRole::IncidentDate);
+    filled_rows(ctx)
+        .filter_map(|row| {
+            let Some(cell) = row.target.clone().filter(|c| !c.is_empty()) else {
+                return Some(Diagnostic::new(
+                    Code::InvalidDate,
+                    row.range.clone(),
+                    "this Prevention row has no target date: add one as YYYY-MM-DD",
+                ));
+            };
+            let range = strip_backticks(ctx.text, &cell);
+            let written = ctx.slice(&range);
+            if is_placeholder(written) {
+                return None;
+            }
+            let Some(date) = parse_date(written) else {
+                return Some(Diagnostic::new(
+                    Code::InvalidDate,
+                    range,
+                    format!("`{written}` is not a real date: write the target date as YYYY-MM-DD, such as 2026-04-01"),
+                ));
+            };
+            let incident = incident.filter(|i| date < *i)?;
+            Some(Diagnostic::new(
+                Code::TargetDatePast,
+                range,
+                format!("the target date {written} is before the incident ({incident}): pick a date still ahead of the incident"),
+            ))
+        })
+        .collect()
+}
+
+/// Rows with something written in them. Rows holding only template filler are left to the
+/// placeholder check, so one unfilled row does not raise four diagnostics.
+fn filled_rows<'c>(ctx: &'c Ctx) -> impl Iterator<Item = &'c PreventionRow> + 'c {
+    ctx.prevention.iter().filter(|row| {
+        row.cells
+            .iter()
+            .any(|c| !is_placeholder(ctx.slice(&strip_backticks(ctx.text, c))))
+    })
+}
+
+fn is_placeholder(s: &str) -> bool {
+    let t = s.trim();
+    t.is_empty() || is_placeholder_text(t) || t == "YYYY-MM-DD"
+}
+
+fn is_handle(s: &str) -> bool {
+    s.strip_prefix('@').is_some_and(|name| {
+        !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    })
+}
+
+/// Whether `s` holds a ticket key: `[A-Z][A-Z0-9]+-[0-9]+`, not glued to a word before it.
+fn has_ticket_key(s: &str) -> bool {
+    let b = s.as_bytes();
+    let run = |from: usize, pred: fn(&u8) -> bool| {
+        from + b[from..].iter().take_while(|c| pred(c)).count()
+    };
+    (0..b.len()).any(|i| {
+        // An ASCII capital always starts a character, so slicing at `i` is safe.
+        if !b[i].is_ascii_uppercase()
+            || s[..i]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+        {
+            return false;
+        }
+        let key_end = run(i + 1, |c| c.is_ascii_uppercase() || c.is_ascii_digit());
+        let digits_end = if b.get(key_end) == Some(&b'-') {
+            run(key_end + 1, u8::is_ascii_digit)
+        } else {
+            0
+        };
+        key_end > i + 1 && digits_end > key_end + 1
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::Env;
+    use crate::analysis::checks::fixture::{VALID, check_marked, run, valid_with};
+
+    const TEMPLATE: &str = include_str!("testdata/template_unfilled.md");
+    const ROW: &str = "| @sam | Load test at production traffic, tracked in OPS-91 | 2026-04-13 |";
+
+    #[test]
+    fn valid_document_and_template_have_no_prevention_problems() {
+        for check in [missing_ticket, invalid_owner, target_date] {
+            assert_eq!(run(check, VALID, &Env::fixed()), vec![]);
+            assert_eq!(run(check, TEMPLATE, &Env::fixed()), vec![]);
+        }
+    }
+
+    #[test]
+    fn ticket_keys() {
+        assert!(has_ticket_key("see OPS-91"));
+        assert!(has_ticket_key("(A1-2)"));
+        assert!(has_ticket_key("browse/PAY-412."));
+        assert!(!has_ticket_key("ops-91 A-1 OPS- OPS-x 2026-04-13"));
+        assert!(!has_ticket_key("iOS-17 éAB-1"));
+        assert!(has_ticket_key("🚒OPS-1"));
+    }
+
+    #[test]
+    fn row_without_ticket_is_reported_on_its_action() {
+        let text = valid_with(
+            ROW,
+            "| @sam | «Load test 🚒 at production traffic» | 2026-04-13 |\n| @sam | | 2026-04-13 |\n| @… | … | YYYY-MM-DD |",
+        );
+        let diags = check_marked(
+            missing_ticket,
+            &text.replacen("| @sam | | 2026-04-13 |", "«| @sam | | 2026-04-13 |»", 1),
+        );
+        assert!(diags[0].message.contains("ticket key"));
+    }
+
+    #[test]
+    fn owners_must_be_handles() {
+        let text = valid_with(
+            ROW,
+            "| «sam» | OPS-1 | 2026-04-13 |\n| «Sam Lee» | OPS-2 | 2026-04-13 |\n| «@» | OPS-3 | 2026-04-13 |\n| `@sam` | OPS-4 | 2026-04-13 |\n| @… | OPS-5 | 2026-04-13 |\n| @日本_x | OPS-6 | 2026-04-13 |\n«|  | OPS-7 | 2026-04-13 |»",
+        );
+        let diags = check_marked(invalid_owner, &text);
+        assert_eq!(
+            diags[0].message,
+            "`sam` is not an @handle: write it as `@sam`"
+        );
+        assert!(diags[1].message.ends_with("such as `@maria`"));
+    }
+
+    #[test]
+    fn target_dates_must_be_real_and_not_before_the_incident() {
+        let text = valid_with(
+            ROW,
+            "| @a | OPS-1 | «2026-02-30» |\n| @a | OPS-2 | «2026-4-1» |\n| @a | OPS-3 | `«2026-03-13»` |\n| @a | OPS-4 | 2026-03-14 |\n| @a | OPS-5 | YYYY-MM-DD |\n«| @a | OPS-6 |»",
+        );
+        let diags = check_marked(target_date, &text);
+        let codes: Vec<Code> = diags.iter().map(|d| d.code).collect();
+        assert_eq!(
+            codes,
+            [
+                Code::InvalidDate,
+                Code::InvalidDate,
+                Code::TargetDatePast,
+                Code::InvalidDate
+            ]
+        );
+        assert!(
+            diags[2]
+                .message
+                .contains("before the incident (2026-03-14)")
+        );
+    }
+
+    #[test]
+    fn no_incident_date_means_no_past_check() {
+        let text = valid_with("| Incident date | 2026-03-14 |", "| Incident date | soon |")
+            .replacen(ROW, "| @a | OPS-1 | 2020-01-01 |", 1);
+        assert_eq!(run(target_date, &text, &Env::fixed()), vec![]);
+    }
 }
