@@ -193,6 +193,30 @@ fn versions_that_go_backwards_are_ignored() {
 }
 
 #[test]
+fn a_burst_of_edits_is_applied_in_order() {
+    let (mut client, _) = Client::start(None);
+    let uri = example_uri("postmortem_2026-03-14_burst.md");
+    client.open(&uri, 1, "# Post-mortem\n\n## Header\n");
+    // Each edit appends to the title at the column the previous one left: any edit applied
+    // out of order (or dropped as "older") leaves the title shorter than expected.
+    let mut col = 13;
+    for version in 2..=301 {
+        let piece = if version % 3 == 0 { "🚒" } else { "x" };
+        client.change(
+            &uri,
+            version,
+            vec![json!({ "range": range((0, col), (0, col)), "text": piece })],
+        );
+        col += piece.encode_utf16().count() as u32;
+    }
+    let problems = section_problems(&client.diagnostics(&uri, Some(301)));
+    assert!(
+        problems.contains(&("missing-section".to_string(), range((0, 2), (0, col)))),
+        "{problems:?}"
+    );
+}
+
+#[test]
 fn positions_past_the_end_are_clamped() {
     let (mut client, _) = Client::start(None);
     let uri = example_uri("postmortem_2026-03-14_clamp.md");
