@@ -111,6 +111,14 @@ fn open_change_and_close_publish_exact_diagnostics() {
 }
 
 #[test]
+fn the_example_post_mortem_is_clean() {
+    let (mut client, _) = Client::start(None);
+    let uri = example_uri("postmortem_2026-03-14_checkout-timeouts.md");
+    client.open(&uri, 1, VALID);
+    assert_eq!(client.diagnostics(&uri, Some(1)), Vec::<Value>::new());
+}
+
+#[test]
 fn other_markdown_gets_an_empty_list() {
     let (mut client, _) = Client::start(None);
     let readme = "file:///tmp/postmortem-lsp-test/README.md";
