@@ -1,1 +1,313 @@
-//! TODO(helper): line index and position encodings.
+//! Line index and position encodings: byte offsets ⇄ `(line, column)` in UTF-8 or UTF-16
+//! code units, and applying editor edits to a rope. Shared by the CLI and the server.
+//!
+//! Lines break at `\n`, `\r\n` and a lone `\r`, exactly as ropey does when built with
+//! `cr_lines` and without `unicode_lines`, so the index and the rope never disagree. Every
+//! conversion clamps: a column past the end of a line means the end of that line's content, a
+//! line past the end means the end of the text, and a column that falls inside a character
+//! (inside a UTF-16 surrogate pair, or inside a multibyte UTF-8 sequence) means that
+//! character's start. Nothing here panics on any position an editor may send.
+
+use ropey::Rope;
+
+/// How columns are counted, as negotiated with the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PositionEncoding {
+    /// Columns are bytes.
+    Utf8,
+    /// Columns are UTF-16 code units (the LSP default, and all VS Code speaks).
+    Utf16,
+}
+
+impl PositionEncoding {
+    /// How many code units `c` takes.
+    pub fn width(self, c: char) -> u32 {
+        match self {
+            PositionEncoding::Utf8 => c.len_utf8() as u32,
+            PositionEncoding::Utf16 => c.len_utf16() as u32,
+        }
+    }
+
+    /// How many code units `s` takes, saturating rather than wrapping on absurd lengths.
+    pub fn units(self, s: &str) -> u32 {
+        let n = match self {
+            PositionEncoding::Utf8 => s.len(),
+            PositionEncoding::Utf16 => s.chars().map(char::len_utf16).sum(),
+        };
+        u32::try_from(n).unwrap_or(u32::MAX)
+    }
+}
+
+/// Walks one line's content until `col` code units are covered and returns how many chars and
+/// bytes that is. A column inside a character stops before it; a column past the end stops at
+/// the end.
+fn walk_columns(
+    line: impl Iterator<Item = char>,
+    col: u32,
+    enc: PositionEncoding,
+) -> (usize, usize) {
+    let (mut units, mut chars, mut bytes) = (0u32, 0usize, 0usize);
+    for c in line {
+        let w = enc.width(c);
+        if units.saturating_add(w) > col {
+            break;
+        }
+        units += w;
+        chars += 1;
+        bytes += c.len_utf8();
+    }
+    (chars, bytes)
+}
+
+/// The line starts of a text, for converting between byte offsets and positions.
+#[derive(Debug, Clone)]
+pub struct LineIndex<'a> {
+    text: &'a str,
+    /// Byte offset where each line starts; the first is always 0. A text ending in a line
+    /// break has a last, empty line after it (as in ropey and in editors).
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> LineIndex<'a> {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        for (i, &b) in bytes.iter().enumerate() {
+            // A `\r` directly followed by `\n` is one break, counted at the `\n`.
+            let breaks = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+            if breaks {
+                starts.push(i + 1);
+            }
+        }
+        LineIndex { text, starts }
+    }
+
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Byte offset where `line`'s content ends (before its line break).
+    fn content_end(&self, line: usize) -> usize {
+        match self.starts.get(line + 1) {
+            Some(&next) if self.text[..next].ends_with("\r\n") => next - 2,
+            Some(&next) => next - 1,
+            None => self.text.len(),
+        }
+    }
+
+    /// The position of a byte offset. An offset past the end is the end of the text; one
+    /// inside a character is that character's start; one inside a line break is the end of
+    /// that line's content.
+    pub fn position(&self, offset: usize, enc: PositionEncoding) -> (u32, u32) {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        // `starts[0] == 0 <= offset`, so the partition point is at least 1.
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let end = offset.min(self.content_end(line));
+        let col = enc.units(&self.text[self.starts[line]..end]);
+        (u32::try_from(line).unwrap_or(u32::MAX), col)
+    }
+
+    /// The byte offset of a position, clamped as described in the module documentation.
+    pub fn offset(&self, line: u32, col: u32, enc: PositionEncoding) -> usize {
+        let line = line as usize;
+        let Some(&start) = self.starts.get(line) else {
+            return self.text.len();
+        };
+        let content = &self.text[start..self.content_end(line)];
+        start + walk_columns(content.chars(), col, enc).1
+    }
+}
+
+/// The char index of a position in a rope, clamped like [`LineIndex::offset`].
+pub fn rope_char(rope: &Rope, line: u32, col: u32, enc: PositionEncoding) -> usize {
+    let line = line as usize;
+    if line >= rope.len_lines() {
+        return rope.len_chars();
+    }
+    let slice = rope.line(line);
+    let len = slice.len_chars();
+    let last = (len > 0).then(|| slice.char(len - 1));
+    let before_last = (len > 1).then(|| slice.char(len - 2));
+    let break_len = match (before_last, last) {
+        (Some('\r'), Some('\n')) => 2,
+        (_, Some('\n' | '\r')) => 1,
+        _ => 0,
+    };
+    let content = slice.chars().take(len - break_len);
+    rope.line_to_char(line) + walk_columns(content, col, enc).0
+}
+
+/// A position as `(line, column)` in the negotiated encoding.
+pub type Pos = (u32, u32);
+
+/// Applies one editor change to `rope`: `range: None` replaces the whole text, otherwise the
+/// range (clamped) is replaced by `text`. A reversed range (end before start) is taken to mean
+/// the same span with its ends swapped, since that is the only edit it can sensibly describe.
+pub fn apply_change(rope: &mut Rope, range: Option<(Pos, Pos)>, text: &str, enc: PositionEncoding) {
+    let Some((start, end)) = range else {
+        *rope = Rope::from_str(text);
+        return;
+    };
+    let a = rope_char(rope, start.0, start.1, enc);
+    let b = rope_char(rope, end.0, end.1, enc);
+    let (from, to) = (a.min(b), a.max(b));
+    rope.remove(from..to);
+    rope.insert(from, text);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PositionEncoding::{Utf8, Utf16};
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn lines_break_at_lf_crlf_and_lone_cr() {
+        let text = "a\nb\r\nc\rd";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_count(), 4);
+        assert_eq!(Rope::from_str(text).len_lines(), 4);
+        assert_eq!(idx.offset(1, 0, Utf8), 2);
+        assert_eq!(idx.offset(2, 0, Utf8), 5);
+        assert_eq!(idx.offset(3, 0, Utf8), 7);
+        assert_eq!(idx.position(7, Utf16), (3, 0));
+        // A trailing break opens an empty last line.
+        assert_eq!(LineIndex::new("x\r\n").line_count(), 2);
+        assert_eq!(LineIndex::new("").line_count(), 1);
+    }
+
+    #[test]
+    fn astral_characters_take_two_utf16_units_and_four_bytes() {
+        let text = "a🚒b";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.position(5, Utf8), (0, 5));
+        assert_eq!(idx.position(5, Utf16), (0, 3));
+        assert_eq!(idx.offset(0, 3, Utf16), 5);
+        assert_eq!(idx.offset(0, 5, Utf8), 5);
+        // Inside the surrogate pair or the byte sequence: the emoji's start.
+        assert_eq!(idx.offset(0, 2, Utf16), 1);
+        assert_eq!(idx.offset(0, 3, Utf8), 1);
+        assert_eq!(idx.position(3, Utf16), (0, 1));
+    }
+
+    #[test]
+    fn cjk_takes_one_utf16_unit_and_three_bytes() {
+        let text = "# 障害 x";
+        let idx = LineIndex::new(text);
+        let x = text.find('x').unwrap();
+        assert_eq!(idx.position(x, Utf16), (0, 5));
+        assert_eq!(idx.position(x, Utf8), (0, 9));
+        assert_eq!(idx.offset(0, 5, Utf16), x);
+        assert_eq!(idx.offset(0, 4, Utf8), 2, "inside 障 is its start");
+    }
+
+    #[test]
+    fn positions_past_the_end_are_clamped() {
+        let text = "ab\r\ncd\ref";
+        let idx = LineIndex::new(text);
+        assert_eq!(
+            idx.offset(0, 99, Utf16),
+            2,
+            "end of content, before the CRLF"
+        );
+        assert_eq!(idx.offset(1, 99, Utf8), 6, "before the lone CR");
+        assert_eq!(idx.offset(2, 99, Utf8), text.len());
+        assert_eq!(idx.offset(9, 0, Utf8), text.len());
+        assert_eq!(idx.offset(u32::MAX, u32::MAX, Utf16), text.len());
+        // Offsets inside a line break or past the end.
+        assert_eq!(idx.position(3, Utf16), (0, 2));
+        assert_eq!(idx.position(999, Utf16), (2, 2));
+    }
+
+    fn edited(text: &str, range: Option<(Pos, Pos)>, new: &str, enc: PositionEncoding) -> String {
+        let mut rope = Rope::from_str(text);
+        apply_change(&mut rope, range, new, enc);
+        rope.to_string()
+    }
+
+    #[test]
+    fn rope_edits_clamp_and_respect_encodings() {
+        let t = "a🚒b\r\n障\rz";
+        assert_eq!(
+            edited(t, Some(((0, 3), (0, 4))), "X", Utf16),
+            "a🚒X\r\n障\rz"
+        );
+        assert_eq!(
+            edited(t, Some(((0, 5), (0, 6))), "X", Utf8),
+            "a🚒X\r\n障\rz"
+        );
+        // A cross-line deletion from inside the emoji (its start) to past the end of line 1.
+        assert_eq!(edited(t, Some(((0, 2), (1, 50))), "", Utf16), "a\rz");
+        assert_eq!(
+            edited(t, Some(((7, 0), (9, 9))), "!", Utf8),
+            "a🚒b\r\n障\rz!"
+        );
+        assert_eq!(edited(t, None, "new", Utf8), "new");
+        // Inserting a LF after a lone CR turns the two lines into one CRLF break.
+        let joined = edited(t, Some(((2, 0), (2, 0))), "\n", Utf16);
+        assert_eq!(Rope::from_str(&joined).len_lines(), 3);
+    }
+
+    #[test]
+    fn reversed_ranges_are_swapped() {
+        let t = "hello world";
+        assert_eq!(edited(t, Some(((0, 5), (0, 0))), "bye", Utf16), "bye world");
+        assert_eq!(edited(t, Some(((0, 0), (0, 5))), "bye", Utf16), "bye world");
+    }
+
+    const PIECES: &[&str] = &["a", "é", "障", "🚒", "\n", "\r", "\r\n", " "];
+
+    fn text_strategy() -> impl Strategy<Value = String> {
+        prop::collection::vec(prop::sample::select(PIECES), 0..24).prop_map(|v| v.concat())
+    }
+
+    fn enc_strategy() -> impl Strategy<Value = PositionEncoding> {
+        prop::sample::select(vec![Utf8, Utf16])
+    }
+
+    type Edit = (Pos, Pos, String);
+
+    fn edit_strategy() -> impl Strategy<Value = Edit> {
+        ((0u32..8, 0u32..12), (0u32..8, 0u32..12), text_strategy())
+    }
+
+    proptest! {
+        #[test]
+        fn rope_edits_match_a_string_model(
+            start in text_strategy(),
+            edits in prop::collection::vec(edit_strategy(), 1..12),
+            enc in enc_strategy(),
+        ) {
+            let mut rope = Rope::from_str(&start);
+            let mut model = start;
+            for (a, b, new) in edits {
+                apply_change(&mut rope, Some((a, b)), &new, enc);
+                let idx = LineIndex::new(&model);
+                let x = idx.offset(a.0, a.1, enc);
+                let y = idx.offset(b.0, b.1, enc);
+                model.replace_range(x.min(y)..x.max(y), &new);
+                prop_assert_eq!(rope.to_string(), model.clone());
+                prop_assert_eq!(rope.len_lines(), LineIndex::new(&model).line_count());
+            }
+        }
+
+        #[test]
+        fn offsets_round_trip_through_positions(text in text_strategy(), enc in enc_strategy()) {
+            let idx = LineIndex::new(&text);
+            for (o, c) in text.char_indices().chain([(text.len(), 'x')]) {
+                let in_break = c == '\n' && text[..o].ends_with('\r');
+                if !in_break {
+                    let (line, col) = idx.position(o, enc);
+                    prop_assert_eq!(idx.offset(line, col, enc), o);
+                }
+            }
+        }
+    }
+}

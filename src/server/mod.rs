@@ -1,8 +1,198 @@
-//! TODO(helper): the LSP server.
+//! The LSP server: tower-lsp-server glue with thin handlers. Documents live in [`state`],
+//! LSP types are built only in [`convert`], and diagnostics are computed and published by
+//! [`diagnostics`].
 
+mod capabilities;
+pub mod convert;
+mod diagnostics;
+mod state;
+
+use crate::env::{self, Clock};
+use diagnostics::Publish;
+use state::{Snapshot, State};
+use std::future::Future;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::mpsc::UnboundedSender;
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::{
+    DidChangeTextDocumentParams, DidChangeWorkspaceFoldersParams, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, InitializeParams, InitializeResult, ServerInfo,
+};
+use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService, Server};
 
-/// Serves LSP on stdin/stdout until `exit` or until stdin closes.
+pub struct Backend {
+    state: Arc<Mutex<State>>,
+    publisher: UnboundedSender<Publish>,
+    clock: Clock,
+    shutdown: Arc<AtomicBool>,
+}
+
+/// Locks the state, recovering it if a panic elsewhere poisoned the lock: the documents are
+/// still consistent because every edit is applied by one call that cannot panic midway.
+pub(crate) fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Backend {
+    /// A backend whose diagnostics see `clock` as "now". Must be called inside a tokio
+    /// runtime (it starts the publisher task).
+    pub fn new(client: Client, clock: Clock, shutdown: Arc<AtomicBool>) -> Backend {
+        let state = Arc::new(Mutex::new(State::default()));
+        let publisher = diagnostics::spawn_publisher(client, state.clone());
+        Backend {
+            state,
+            publisher,
+            clock,
+            shutdown,
+        }
+    }
+
+    /// Checks a snapshot on the blocking pool (the core may read workspace files) and queues
+    /// the result for publishing.
+    async fn diagnose(&self, snapshot: Snapshot) {
+        let now = (self.clock)();
+        let result =
+            tokio::task::spawn_blocking(move || diagnostics::diagnose(snapshot, now)).await;
+        match result {
+            Ok(Some(publish)) => {
+                let _ = self.publisher.send(publish);
+            }
+            Ok(None) => {}
+            Err(e) => tracing::error!("analysis task failed: {e}"),
+        }
+    }
+}
+
+/// The service and its socket, for `run_stdio` and for in-process tests. The flag turns true
+/// once `shutdown` was requested.
+pub fn service(clock: Clock) -> (LspService<Backend>, ClientSocket, Arc<AtomicBool>) {
+    let shutdown = Arc::new(AtomicBool::new(false));
+    let flag = shutdown.clone();
+    let (service, socket) = LspService::new(move |client| Backend::new(client, clock, flag));
+    (service, socket, shutdown)
+}
+
+// The document handlers are written as plain functions returning a future so that the edit is
+// applied when the handler is first polled, strictly before anything can `.await`: the
+// transport polls handlers in arrival order, so edits are applied in arrival order even though
+// handlers then run concurrently.
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let encoding = convert::negotiate_encoding(&params.capabilities);
+        {
+            let mut state = lock(&self.state);
+            state.encoding = encoding;
+            state.roots = convert::workspace_roots(&params);
+            tracing::info!(?encoding, roots = ?state.roots, "initialized");
+        }
+        Ok(InitializeResult {
+            capabilities: capabilities::server_capabilities(encoding),
+            server_info: Some(ServerInfo {
+                name: env!("CARGO_PKG_NAME").to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.shutdown.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    fn did_open(&self, params: DidOpenTextDocumentParams) -> impl Future<Output = ()> + Send {
+        let doc = params.text_document;
+        let path = convert::file_path(&doc.uri);
+        let root = path.as_deref().and_then(env::find_root);
+        let snapshot = lock(&self.state).open(doc.uri, doc.version, &doc.text, path, root);
+        self.diagnose(snapshot)
+    }
+
+    fn did_change(&self, params: DidChangeTextDocumentParams) -> impl Future<Output = ()> + Send {
+        let doc = params.text_document;
+        let changes = params.content_changes.iter().map(convert::change);
+        let snapshot = lock(&self.state).change(&doc.uri, doc.version, changes);
+        async move {
+            if let Some(snapshot) = snapshot {
+                self.diagnose(snapshot).await;
+            }
+        }
+    }
+
+    fn did_close(&self, params: DidCloseTextDocumentParams) -> impl Future<Output = ()> + Send {
+        let uri = params.text_document.uri;
+        if lock(&self.state).close(&uri) {
+            let _ = self.publisher.send(Publish::Closed(uri));
+        }
+        std::future::ready(())
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        let removed: Vec<_> = params
+            .event
+            .removed
+            .iter()
+            .filter_map(|f| convert::file_path(&f.uri))
+            .collect();
+        let added = params
+            .event
+            .added
+            .iter()
+            .filter_map(|f| convert::file_path(&f.uri));
+        let mut state = lock(&self.state);
+        state.roots.retain(|r| !removed.contains(r));
+        state.roots.extend(added);
+    }
+}
+
+/// Installs the stderr logger; `POSTMORTEM_LSP_LOG` filters it (default `warn`).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("POSTMORTEM_LSP_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
+}
+
+/// Serves LSP on stdin/stdout until `exit` or until stdin closes. Exit code 0 only if the
+/// client asked for `shutdown` first, as the protocol specifies.
 pub fn run_stdio() -> ExitCode {
-    ExitCode::FAILURE
+    init_logging();
+    tracing::info!(
+        "{} {} serving LSP on stdio",
+        env!("CARGO_PKG_NAME"),
+        env!("CARGO_PKG_VERSION")
+    );
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            tracing::error!("cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let shutdown = runtime.block_on(async {
+        let (service, socket, shutdown) = service(env::system_clock());
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
+        shutdown
+    });
+    // Tokio reads stdin on a blocking thread that may still be waiting for input after `exit`;
+    // don't wait for it.
+    runtime.shutdown_background();
+    if shutdown.load(Ordering::SeqCst) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
