@@ -45,6 +45,15 @@ pub trait Workspace {
     fn kind(&self, rel_path: &str) -> PathKind;
     /// The text of a file inside the workspace, if it exists and is readable.
     fn read(&self, rel_path: &str) -> Option<Arc<str>>;
+    /// A `file://` URL for a path inside the workspace, for links in hover text.
+    fn url(&self, _rel_path: &str) -> Option<String> {
+        None
+    }
+    /// Whether an evidence file (an absolute path such as
+    /// `/var/log/azaion/rollback-….log`) exists on this machine; `None` when unknown.
+    fn evidence_exists(&self, _abs_path: &str) -> Option<bool> {
+        None
+    }
 }
 
 /// Everything outside the text that the checks depend on.
