@@ -8,6 +8,7 @@ pub mod complete;
 pub mod diagnostic;
 pub mod edit;
 pub mod facts;
+pub mod fixes;
 pub mod format;
 pub mod hover;
 pub mod inlay;
