@@ -124,7 +124,8 @@ pub fn reorder_sections(ctx: &Ctx) -> Option<Edit> {
     } else {
         joined.trim_end_matches('\n').to_string()
     };
-    (new != old).then(|| Edit {
+    let changed = new != old;
+    changed.then_some(Edit {
         range: first..ctx.text.len(),
         text: new,
     })
