@@ -1,9 +1,13 @@
 //! What the server tells the client it can do.
 
+use super::commands::COMMANDS;
+use crate::analysis::complete::TRIGGERS;
 use crate::text::PositionEncoding;
 use tower_lsp_server::ls_types::{
-    OneOf, ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind,
-    TextDocumentSyncOptions, WorkspaceFoldersServerCapabilities, WorkspaceServerCapabilities,
+    CompletionOptions, ExecuteCommandOptions, FoldingRangeProviderCapability,
+    HoverProviderCapability, OneOf, ServerCapabilities, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, WorkspaceFoldersServerCapabilities,
+    WorkspaceServerCapabilities,
 };
 
 pub fn server_capabilities(enc: PositionEncoding) -> ServerCapabilities {
@@ -23,6 +27,20 @@ pub fn server_capabilities(enc: PositionEncoding) -> ServerCapabilities {
                 change_notifications: Some(OneOf::Left(true)),
             }),
             file_operations: None,
+        }),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(TRIGGERS.iter().map(char::to_string).collect()),
+            resolve_provider: Some(false),
+            ..Default::default()
+        }),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        inlay_hint_provider: Some(OneOf::Left(true)),
+        execute_command_provider: Some(ExecuteCommandOptions {
+            commands: COMMANDS.iter().map(|c| c.to_string()).collect(),
+            ..Default::default()
         }),
         ..Default::default()
     }
