@@ -98,6 +98,37 @@ impl Workspace for FsWorkspace {
     fn read(&self, rel_path: &str) -> Option<Arc<str>> {
         self.lookup(rel_path).1
     }
+
+    fn url(&self, rel_path: &str) -> Option<String> {
+        let path = self.resolve(rel_path).ok()?;
+        Some(file_url(&path))
+    }
+
+    /// Only rollback evidence files are looked at: an absolute, plain path whose file name
+    /// starts with `rollback-`. Nothing else outside the workspace is ever touched.
+    fn evidence_exists(&self, abs_path: &str) -> Option<bool> {
+        let path = Path::new(abs_path);
+        let plain = path.is_absolute()
+            && path
+                .components()
+                .all(|c| matches!(c, Component::RootDir | Component::Normal(_)));
+        let name = path.file_name()?.to_str()?;
+        (plain && name.starts_with("rollback-")).then(|| path.is_file())
+    }
+}
+
+/// A `file://` URL for an absolute path, with the characters URLs reserve escaped.
+pub fn file_url(path: &Path) -> String {
+    let mut out = String::from("file://");
+    for b in path.to_string_lossy().bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
 
 /// The workspace root for a document: the folder holding `_docs/` when the document lies in
@@ -141,6 +172,34 @@ mod tests {
         assert_eq!(
             ws.read("scripts/smoke.sh").as_deref(),
             Some("# 1. health\n")
+        );
+        let url = ws.url("scripts/smoke.sh").unwrap();
+        assert!(
+            url.starts_with("file:///") && url.ends_with("/repo/scripts/smoke.sh"),
+            "{url}"
+        );
+        assert_eq!(ws.url("../secret.txt"), None);
+    }
+
+    #[test]
+    fn evidence_lookups_are_limited_to_rollback_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ws = FsWorkspace::new(tmp.path());
+        let log = tmp.path().join("rollback-2026-03-14.log");
+        std::fs::write(&log, "x").unwrap();
+        assert_eq!(ws.evidence_exists(log.to_str().unwrap()), Some(true));
+        let missing = tmp.path().join("rollback-none.log");
+        assert_eq!(ws.evidence_exists(missing.to_str().unwrap()), Some(false));
+        assert_eq!(ws.evidence_exists("/etc/passwd"), None);
+        assert_eq!(ws.evidence_exists("/var/log/../../etc/rollback-x"), None);
+        assert_eq!(ws.evidence_exists("rollback-relative.log"), None);
+    }
+
+    #[test]
+    fn file_urls_escape_reserved_characters() {
+        assert_eq!(
+            file_url(Path::new("/a b/é#.md")),
+            "file:///a%20b/%C3%A9%23.md"
         );
     }
 

@@ -4,7 +4,7 @@
 //! Checks take a `Ctx` and never re-parse anything themselves.
 
 use super::Env;
-use super::model::{Document, Section, Table};
+use super::model::{Block, Document, Run, Section, Table};
 use super::parse::lines;
 use super::schema::{FieldRole, Schema, SectionRole, names_match};
 use super::values;
@@ -120,6 +120,32 @@ impl<'a> Ctx<'a> {
         let first = self.text.lines().next().unwrap_or("");
         let lead = first.len() - first.trim_start().len();
         lead..lead + first.trim().len()
+    }
+
+    /// A block's inline text as stretches of source: runs that `keep` accepts, joined when
+    /// only white space separates them (pulldown-cmark splits text at line breaks and at
+    /// characters such as `<`).
+    pub fn spans(&self, block: &Block, keep: impl Fn(&Run) -> bool) -> Vec<Range<usize>> {
+        let mut out: Vec<Range<usize>> = Vec::new();
+        for run in block.runs.iter().filter(|r| keep(r)) {
+            if let Some(last) = out.last_mut()
+                && last.end <= run.range.start
+                && self
+                    .text
+                    .get(last.end..run.range.start)
+                    .is_some_and(|gap| gap.trim().is_empty())
+            {
+                last.end = run.range.end;
+                continue;
+            }
+            out.push(run.range.clone());
+        }
+        out
+    }
+
+    /// The preamble and every section body, in document order.
+    pub fn blocks(&self) -> impl Iterator<Item = &'a Block> {
+        std::iter::once(&self.doc.preamble).chain(self.doc.sections.iter().map(|s| &s.body))
     }
 
     /// The first section playing `role`.

@@ -8,12 +8,15 @@ pub mod complete;
 pub mod diagnostic;
 pub mod edit;
 pub mod facts;
+pub mod fixes;
 pub mod format;
 pub mod hover;
 pub mod inlay;
+pub mod links;
 pub mod model;
 pub mod outline;
 pub mod parse;
+pub mod refs;
 pub mod schema;
 pub mod skeleton;
 pub mod snippet;
@@ -43,6 +46,15 @@ pub trait Workspace {
     fn kind(&self, rel_path: &str) -> PathKind;
     /// The text of a file inside the workspace, if it exists and is readable.
     fn read(&self, rel_path: &str) -> Option<Arc<str>>;
+    /// A `file://` URL for a path inside the workspace, for links in hover text.
+    fn url(&self, _rel_path: &str) -> Option<String> {
+        None
+    }
+    /// Whether an evidence file (an absolute path such as
+    /// `/var/log/azaion/rollback-….log`) exists on this machine; `None` when unknown.
+    fn evidence_exists(&self, _abs_path: &str) -> Option<bool> {
+        None
+    }
 }
 
 /// Everything outside the text that the checks depend on.

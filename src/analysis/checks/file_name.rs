@@ -3,7 +3,7 @@
 use crate::analysis::facts::Ctx;
 use crate::analysis::schema::FieldRole;
 use crate::analysis::values::parse_date;
-use crate::analysis::{Code, Diagnostic};
+use crate::analysis::{Code, Diagnostic, Fix};
 
 const PREFIX: &str = "postmortem_";
 
@@ -43,8 +43,14 @@ pub fn file_name(ctx: &Ctx) -> Vec<Diagnostic> {
         .or_else(|| ctx.doc.title.as_ref().map(|t| title_slug(ctx.slice(t))))
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "<slug>".to_string());
-    let msg = format!("{problem}: rename the file to `{PREFIX}{date}_{slug}.md`");
-    vec![Diagnostic::new(Code::FileName, ctx.anchor(), msg)]
+    let expected = format!("{PREFIX}{date}_{slug}.md");
+    let msg = format!("{problem}: rename the file to `{expected}`");
+    let diagnostic = Diagnostic::new(Code::FileName, ctx.anchor(), msg);
+    // Only a name with nothing left to fill in can be applied as a rename.
+    if expected.contains('<') {
+        return vec![diagnostic];
+    }
+    vec![diagnostic.with_fix(Fix::Rename { name: expected })]
 }
 
 /// The date text and slug of a well-formed name.

@@ -2,7 +2,7 @@
 //! step, "human error" as a root cause, and a rollback without its SHA.
 
 use crate::analysis::facts::{Ctx, lone_ellipses};
-use crate::analysis::model::{Block, Run};
+use crate::analysis::model::Run;
 use crate::analysis::schema::{FieldRole, SectionRole};
 use crate::analysis::values::{find_angle_placeholder, is_none_value};
 use crate::analysis::{Code, Diagnostic};
@@ -14,9 +14,7 @@ pub fn placeholder(ctx: &Ctx) -> Vec<Diagnostic> {
     let header = ctx.header.as_ref().map(|h| h.range.clone());
     let outside_header = |r: &Run| !header.as_ref().is_some_and(|h| h.contains(&r.range.start));
     let blocks = std::iter::once(&ctx.doc.preamble).chain(ctx.doc.sections.iter().map(|s| &s.body));
-    let mut spans: Vec<Range<usize>> = blocks
-        .flat_map(|b| spans(ctx.text, b, outside_header))
-        .collect();
+    let mut spans: Vec<Range<usize>> = blocks.flat_map(|b| ctx.spans(b, outside_header)).collect();
     if let Some(timeline) = ctx.section(SectionRole::Timeline) {
         spans.extend(timeline.body.code_blocks.iter().map(|c| c.content.clone()));
     }
@@ -102,7 +100,8 @@ pub fn smoke_test_step(ctx: &Ctx) -> Vec<Diagnostic> {
     }
     let steps = ctx.schema.smoke_steps.clone();
     let (first, last) = (*steps.start(), *steps.end());
-    let named: Vec<(Range<usize>, Option<u32>)> = spans(ctx.text, &section.body, |_| true)
+    let named: Vec<(Range<usize>, Option<u32>)> = ctx
+        .spans(&section.body, |_| true)
         .into_iter()
         .flat_map(|span| {
             step_numbers(ctx.slice(&span))
@@ -183,7 +182,7 @@ pub fn human_error(ctx: &Ctx) -> Vec<Diagnostic> {
         &["operator", "error"],
         &["user", "error"],
     ];
-    spans(ctx.text, &section.body, |r| !r.quoted)
+    ctx.spans(&section.body, |r| !r.quoted)
         .into_iter()
         .flat_map(|span| {
             let s = ctx.slice(&span);
@@ -223,7 +222,7 @@ pub fn missing_rollback_sha(ctx: &Ctx) -> Vec<Diagnostic> {
         .into_iter()
         .find_map(|role| {
             let section = ctx.section(role)?;
-            let mut spans = spans(ctx.text, &section.body, |r| !r.quoted);
+            let mut spans = ctx.spans(&section.body, |r| !r.quoted);
             spans.extend(section.body.code_blocks.iter().map(|c| c.content.clone()));
             spans.into_iter().find_map(|span| {
                 let s = ctx.slice(&span);
@@ -255,26 +254,6 @@ pub fn missing_rollback_sha(ctx: &Ctx) -> Vec<Diagnostic> {
             ctx.slice(&mention),
         ),
     )]
-}
-
-/// The block's inline text as stretches of source: runs that `keep` accepts, joined when
-/// only white space separates them (pulldown-cmark splits text at line breaks and at
-/// characters such as `<`).
-pub(super) fn spans(text: &str, block: &Block, keep: impl Fn(&Run) -> bool) -> Vec<Range<usize>> {
-    let mut out: Vec<Range<usize>> = Vec::new();
-    for run in block.runs.iter().filter(|r| keep(r)) {
-        if let Some(last) = out.last_mut()
-            && last.end <= run.range.start
-            && text
-                .get(last.end..run.range.start)
-                .is_some_and(|gap| gap.trim().is_empty())
-        {
-            last.end = run.range.end;
-            continue;
-        }
-        out.push(run.range.clone());
-    }
-    out
 }
 
 /// Case-insensitive matches of `words` in `s`, separated by white space or one hyphen,

@@ -1,11 +1,9 @@
 //! Reference checks: repository paths the document names exist under the workspace root, and
 //! a `§N` after a path names a section that file really has.
 
-use super::prose::spans;
 use crate::analysis::facts::Ctx;
-use crate::analysis::model::RunKind;
-use crate::analysis::{Code, Diagnostic, PathKind, parse};
-use std::ops::Range;
+use crate::analysis::refs::{numbered_headings, references};
+use crate::analysis::{Code, Diagnostic, PathKind};
 
 /// `broken-reference`: a referenced path that is missing or outside the workspace, or a
 /// `§N` that the referenced file has no section for. Quiet when no workspace root is known.
@@ -14,9 +12,10 @@ pub fn broken_reference(ctx: &Ctx) -> Vec<Diagnostic> {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for range in referenced_paths(ctx) {
+    for reference in references(ctx) {
+        let range = reference.range.clone();
         let path = ctx.slice(&range);
-        let lookup = path.strip_prefix("./").unwrap_or(path);
+        let lookup = reference.path.as_str();
         match workspace.kind(lookup) {
             PathKind::Missing => out.push(Diagnostic::new(
                 Code::BrokenReference,
@@ -29,20 +28,20 @@ pub fn broken_reference(ctx: &Ctx) -> Vec<Diagnostic> {
                 format!("`{path}` points outside the workspace: refer to a file inside the repository"),
             )),
             PathKind::File => {
-                let Some((section, n)) = section_mark(ctx.text, range.end) else {
+                let Some((section, n)) = reference.section else {
                     continue;
                 };
                 let Some(content) = workspace.read(lookup) else {
                     continue;
                 };
                 let numbered = numbered_headings(&content);
-                if numbered.iter().any(|(k, _)| *k == n) {
+                if numbered.iter().any(|h| h.number == n) {
                     continue;
                 }
                 let have = if numbered.is_empty() {
                     "it has no numbered sections".to_string()
                 } else {
-                    let list: Vec<String> = numbered.iter().map(|(k, title)| format!("§{k} {title}")).collect();
+                    let list: Vec<String> = numbered.iter().map(|h| format!("§{} {}", h.number, h.title)).collect();
                     format!("its sections are {}", list.join(", "))
                 };
                 out.push(Diagnostic::new(
@@ -55,119 +54,6 @@ pub fn broken_reference(ctx: &Ctx) -> Vec<Diagnostic> {
         }
     }
     out
-}
-
-/// Every repository path the prose or inline code names: the schema's known paths wherever
-/// they stand as whole words, and any backticked relative path.
-fn referenced_paths(ctx: &Ctx) -> Vec<Range<usize>> {
-    let blocks = std::iter::once(&ctx.doc.preamble).chain(ctx.doc.sections.iter().map(|s| &s.body));
-    let mut found = Vec::new();
-    for block in blocks {
-        for span in spans(ctx.text, block, |r| r.kind != RunKind::Html) {
-            let s = ctx.slice(&span);
-            for known in &ctx.schema.known_paths {
-                for (i, _) in s.match_indices(known.as_str()) {
-                    if path_bounded(s, i, i + known.len()) {
-                        found.push((span.start + i)..(span.start + i + known.len()));
-                    }
-                }
-            }
-        }
-        for run in block.runs.iter().filter(|r| r.kind == RunKind::Code) {
-            let code = ctx.slice(&run.range);
-            let inner = code.trim_matches('`');
-            let lead = (code.len() - code.trim_start_matches('`').len())
-                + (inner.len() - inner.trim_start().len());
-            let path = inner.trim();
-            if looks_like_path(path) {
-                let start = run.range.start + lead;
-                found.push(start..start + path.len());
-            }
-        }
-    }
-    found.sort_by_key(|r| (r.start, r.end));
-    found.dedup();
-    found
-}
-
-/// Whether backticked text is a relative repository path: no spaces, a `/`, not absolute or
-/// home-relative, not a URL or pattern, and ending in a file extension or a `/`.
-fn looks_like_path(p: &str) -> bool {
-    let last = p.rsplit('/').next().unwrap_or("");
-    let has_extension = last
-        .rfind('.')
-        .is_some_and(|i| i + 1 < last.len() && last[i + 1..].chars().all(char::is_alphanumeric));
-    !p.is_empty()
-        && !p.contains(char::is_whitespace)
-        && p.contains('/')
-        && !p.starts_with(['/', '~'])
-        && !p.contains("://")
-        && !p.contains(['<', '>', '*', '…', ':'])
-        && (has_extension || p.ends_with('/'))
-}
-
-/// Whether `s[start..end]` stands alone as a path, not as part of a longer one.
-fn path_bounded(s: &str, start: usize, end: usize) -> bool {
-    let part_of_path = |c: char| c.is_alphanumeric() || matches!(c, '_' | '-' | '/');
-    let before = s[..start].chars().next_back();
-    let mut after = s[end..].chars();
-    let next = after.next();
-    let extends = next.is_some_and(part_of_path)
-        || (next == Some('.') && after.next().is_some_and(char::is_alphanumeric));
-    !before.is_some_and(|c| part_of_path(c) || c == '.') && !extends
-}
-
-/// A `§N` right after a path (past a closing backtick and one optional space): its range and N.
-fn section_mark(text: &str, path_end: usize) -> Option<(Range<usize>, u32)> {
-    let rest = text.get(path_end..)?;
-    let mut at = path_end + (rest.len() - rest.trim_start_matches('`').len());
-    let space = |s: &str| {
-        s.chars()
-            .next()
-            .filter(|c| *c == ' ' || *c == '\u{a0}')
-            .map_or(0, char::len_utf8)
-    };
-    at += space(text.get(at..)?);
-    let start = at;
-    at += text.get(at..)?.strip_prefix('§').map(|_| '§'.len_utf8())?;
-    at += space(text.get(at..)?);
-    let digits = text
-        .get(at..)?
-        .bytes()
-        .take_while(u8::is_ascii_digit)
-        .count();
-    let n = text.get(at..at + digits)?.parse().ok()?;
-    Some((start..at + digits, n))
-}
-
-/// The numbered headings (`## 5. Rollback`, `### 5 Rollback`, any level from 2) of a
-/// markdown file, as (number, title).
-fn numbered_headings(content: &str) -> Vec<(u32, String)> {
-    let doc = parse(content);
-    let section_names = doc.sections.iter().map(|s| s.name.clone());
-    let sub_headings = std::iter::once(&doc.preamble)
-        .chain(doc.sections.iter().map(|s| &s.body))
-        .flat_map(|b| {
-            b.headings
-                .iter()
-                .filter(|h| h.level >= 2)
-                .map(|h| h.text.clone())
-        });
-    let mut out: Vec<(Range<usize>, u32, String)> = section_names
-        .chain(sub_headings)
-        .filter_map(|r| {
-            let heading = content.get(r.clone())?;
-            let digits = heading.bytes().take_while(u8::is_ascii_digit).count();
-            let after = &heading[digits..];
-            let title = after.strip_prefix('.').unwrap_or(after);
-            if digits == 0 || !(title.is_empty() || title.starts_with(char::is_whitespace)) {
-                return None;
-            }
-            Some((r, heading[..digits].parse().ok()?, title.trim().to_string()))
-        })
-        .collect();
-    out.sort_by_key(|(r, _, _)| r.start);
-    out.into_iter().map(|(_, n, title)| (n, title)).collect()
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Section checks: every template section present, once, in order, and not empty.
 
 use crate::analysis::facts::Ctx;
-use crate::analysis::{Code, Diagnostic};
+use crate::analysis::{Code, Diagnostic, Fix};
 
 /// `missing-section`: one diagnostic per template section the document lacks.
 pub fn missing_section(ctx: &Ctx) -> Vec<Diagnostic> {
@@ -19,6 +19,7 @@ pub fn missing_section(ctx: &Ctx) -> Vec<Diagnostic> {
                 ctx.anchor(),
                 format!("missing section `## {}`: add it {place}", specs[i].name),
             )
+            .with_fix(Fix::InsertSection { index: i })
         })
         .collect()
 }
@@ -81,6 +82,7 @@ pub fn section_order(ctx: &Ctx) -> Vec<Diagnostic> {
                     names[spec].name
                 ),
             )
+            .with_fix(Fix::ReorderSections)
         })
         .collect()
 }

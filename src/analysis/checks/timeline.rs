@@ -4,7 +4,7 @@
 use crate::analysis::facts::{Ctx, Entry, TimelineLine};
 use crate::analysis::schema::{FieldRole, SectionRole};
 use crate::analysis::values::parse_clock;
-use crate::analysis::{Code, Diagnostic};
+use crate::analysis::{Code, Diagnostic, Fix};
 use chrono::Timelike;
 use std::ops::Range;
 
@@ -108,15 +108,18 @@ pub fn timeline_order(ctx: &Ctx) -> Vec<Diagnostic> {
                 } else {
                     ""
                 };
-                out.push(Diagnostic::new(
-                    Code::TimelineOrder,
-                    entry.time.clone(),
-                    format!(
-                        "{} is earlier than the entry before it ({}){why}: keep entries in the order they happened, or fix the time",
-                        ctx.slice(&entry.time),
-                        ctx.slice(&prev.time),
-                    ),
-                ));
+                out.push(
+                    Diagnostic::new(
+                        Code::TimelineOrder,
+                        entry.time.clone(),
+                        format!(
+                            "{} is earlier than the entry before it ({}){why}: keep entries in the order they happened, or fix the time",
+                            ctx.slice(&entry.time),
+                            ctx.slice(&prev.time),
+                        ),
+                    )
+                    .with_fix(Fix::SortTimeline),
+                );
             }
         }
         previous = Some(entry);

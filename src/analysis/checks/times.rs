@@ -7,7 +7,7 @@
 use crate::analysis::facts::Ctx;
 use crate::analysis::schema::FieldRole;
 use crate::analysis::values;
-use crate::analysis::{Code, Diagnostic};
+use crate::analysis::{Code, Diagnostic, Fix};
 use chrono::{DateTime, TimeDelta, Utc};
 
 const STAMP: &str = "%Y-%m-%dT%H:%M:%SZ";
@@ -66,11 +66,8 @@ pub fn duration_mismatch(ctx: &Ctx) -> Vec<Diagnostic> {
         "Duration is shorter than the {least} from Detection to Mitigation: users were affected \
          at least that long, so write `{least}` or more (counting from when the impact began)"
     );
-    vec![Diagnostic::new(
-        Code::DurationMismatch,
-        field.value.clone(),
-        msg,
-    )]
+    let fix = Fix::Replace { text: least };
+    vec![Diagnostic::new(Code::DurationMismatch, field.value.clone(), msg).with_fix(fix)]
 }
 
 /// `date-mismatch`: an Incident date after the Detection date, or more than a day before it.

@@ -3,7 +3,9 @@
 use super::facts::Ctx;
 use std::ops::Range;
 
+mod evidence;
 mod fields;
+mod refs;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hover {
@@ -15,6 +17,8 @@ pub struct Hover {
 /// The hover at `offset`, if there is something to say.
 pub fn hover(ctx: &Ctx, offset: usize) -> Option<Hover> {
     fields::field_hover(ctx, offset)
+        .or_else(|| refs::reference_hover(ctx, offset))
+        .or_else(|| evidence::evidence_hover(ctx, offset))
 }
 
 /// Whether `offset` falls inside `r` (ends included, so a cursor just after a word counts).

@@ -1,0 +1,236 @@
+//! Quick-fix tests: each fix applied to the text, then the problem checked gone.
+
+use super::*;
+use crate::analysis::checks::fixture::{VALID, valid_with};
+use crate::analysis::{Code, Diagnostic};
+use proptest::prelude::*;
+
+/// The diagnostics with `code`, and the text after applying the preferred action of the
+/// first of them.
+fn fix_first(text: &str, code: Code) -> (Vec<Action>, String) {
+    let env = Env::fixed();
+    let diags: Vec<Diagnostic> = analyze(text, &env)
+        .into_iter()
+        .filter(|d| d.code == code)
+        .collect();
+    let d = diags
+        .first()
+        .unwrap_or_else(|| panic!("no {code:?} in text"));
+    let doc = parse(text);
+    let ctx = Ctx::new(text, &doc, &env);
+    let acts = actions(
+        &ctx,
+        &d.range,
+        d.fix.as_ref().expect("diagnostic has a fix"),
+    );
+    let preferred = acts.iter().find(|a| a.preferred).unwrap_or(&acts[0]);
+    let fixed = apply(text, &preferred.edits);
+    (acts, fixed)
+}
+
+fn codes(text: &str) -> Vec<Code> {
+    analyze(text, &Env::fixed())
+        .into_iter()
+        .map(|d| d.code)
+        .collect()
+}
+
+#[test]
+fn timestamp_with_offset_becomes_utc() {
+    let text = valid_with("2026-03-14T09:26:53Z", "2026-03-14 10:26:53+01:00");
+    let (acts, fixed) = fix_first(&text, Code::InvalidTimestamp);
+    assert_eq!(acts[0].title, "Write `2026-03-14T09:26:53Z`");
+    assert_eq!(fixed, VALID);
+}
+
+#[test]
+fn empty_time_cells_get_now_in_each_cell_shape() {
+    for cell in [
+        "| Detection time (UTC) | |",
+        "| Detection time (UTC) |  |",
+        "| Detection time (UTC) |",
+    ] {
+        let text = valid_with("| Detection time (UTC) | 2026-03-14T09:26:53Z |", cell);
+        let (acts, fixed) = fix_first(&text, Code::EmptyField);
+        assert_eq!(
+            acts[0].title,
+            "Write the current UTC time: `2026-06-01T12:00:00Z`"
+        );
+        assert!(
+            fixed.contains("\n| Detection time (UTC) | 2026-06-01T12:00:00Z |"),
+            "{cell:?} →\n{fixed}"
+        );
+    }
+}
+
+#[test]
+fn empty_incident_date_takes_the_detection_date() {
+    let text = valid_with(
+        "| Incident date | 2026-03-14 |",
+        "| Incident date | YYYY-MM-DD |",
+    );
+    let (acts, fixed) = fix_first(&text, Code::EmptyField);
+    assert_eq!(acts[0].title, "Write `2026-03-14`");
+    assert_eq!(fixed, VALID);
+}
+
+#[test]
+fn invalid_value_offers_every_value_closest_first() {
+    let text = valid_with(
+        "| Affected environment | production |",
+        "| Affected environment | Prod |",
+    );
+    let (acts, fixed) = fix_first(&text, Code::InvalidValue);
+    let titles: Vec<&str> = acts.iter().map(|a| a.title.as_str()).collect();
+    assert_eq!(titles, ["Write `production`", "Write `staging`"]);
+    assert!(acts[0].preferred && !acts[1].preferred);
+    assert_eq!(fixed, VALID);
+}
+
+#[test]
+fn duration_mismatch_writes_the_computed_minimum() {
+    let text = valid_with(
+        "| Duration (user-impacting) | 41:10 |",
+        "| Duration (user-impacting) | 12:00 |",
+    );
+    let (_, fixed) = fix_first(&text, Code::DurationMismatch);
+    assert!(fixed.contains("| Duration (user-impacting) | 36:30 |"));
+    assert!(!codes(&fixed).contains(&Code::DurationMismatch));
+}
+
+#[test]
+fn missing_section_is_inserted_where_the_template_puts_it() {
+    let start = VALID.find("## Impact\n").unwrap();
+    let end = VALID.find("## Root cause\n").unwrap();
+    let text = format!("{}{}", &VALID[..start], &VALID[end..]);
+    let (acts, fixed) = fix_first(&text, Code::MissingSection);
+    assert_eq!(acts[0].title, "Insert the `## Impact` section");
+    assert!(fixed.contains("us before the alert.\n\n## Impact\n\n- Users: …\n- Team: …\n- Compliance: …\n\n## Root cause\n"), "{fixed}");
+    let after = codes(&fixed);
+    assert!(!after.contains(&Code::MissingSection) && !after.contains(&Code::SectionOrder));
+}
+
+#[test]
+fn last_missing_section_is_appended() {
+    let cut = VALID.find("## Appendix").unwrap();
+    let text = VALID[..cut].trim_end().to_string();
+    let (_, fixed) = fix_first(&text, Code::MissingSection);
+    assert!(fixed.ends_with("the week before.\n\n## Appendix: evidence links\n\n- Container logs: `/var/log/azaion/rollback-<timestamp>.log`\n- Container inspect: `/var/log/azaion/rollback-<timestamp>.inspect.json`\n- Grafana dashboard snapshot: <link>\n- Slack thread: <link>\n- Deploy ticket: <link>\n"), "{fixed}");
+}
+
+#[test]
+fn missing_field_row_goes_after_its_predecessor() {
+    let text = valid_with("| Severity | High |\n", "");
+    let (_, fixed) = fix_first(&text, Code::MissingField);
+    assert!(
+        fixed.contains(
+            "| Detected by | alert |\n| Severity | Critical / High / Medium |\n| Deploy SHA"
+        ),
+        "{fixed}"
+    );
+    let first = valid_with("| Incident date | 2026-03-14 |\n", "");
+    let (_, fixed) = fix_first(&first, Code::MissingField);
+    assert!(
+        fixed.contains("|-------|-------|\n| Incident date | YYYY-MM-DD |\n| Detection time"),
+        "{fixed}"
+    );
+}
+
+#[test]
+fn timeline_sort_keeps_continuations_with_their_entry() {
+    let text = valid_with(
+        "09:44  (source: Slack #ops-incident) connection pool of the payments client found exhausted\n         (pool size dropped from 64 to 8 in the new client's defaults)\n",
+        "",
+    )
+    .replacen(
+        "09:52  (source: log file deploy.log)",
+        "09:44  (source: Slack #ops-incident) connection pool of the payments client found exhausted\n         (pool size dropped from 64 to 8 in the new client's defaults)\n09:52  (source: log file deploy.log)",
+        1,
+    )
+    .replacen("09:31  (source: Slack", "09:50  (source: Slack", 1);
+    let (acts, fixed) = fix_first(&text, Code::TimelineOrder);
+    assert_eq!(acts[0].title, "Sort the timeline by time");
+    assert_eq!(fixed, VALID.replacen("09:31  (source: Slack", "09:50  (source: Slack", 1).replacen(
+        "09:50  (source: Slack #ops-incident) on-call acknowledges, starts looking at the payments dashboard\n09:44  (source: Slack #ops-incident) connection pool of the payments client found exhausted\n         (pool size dropped from 64 to 8 in the new client's defaults)\n",
+        "09:44  (source: Slack #ops-incident) connection pool of the payments client found exhausted\n         (pool size dropped from 64 to 8 in the new client's defaults)\n09:50  (source: Slack #ops-incident) on-call acknowledges, starts looking at the payments dashboard\n",
+        1,
+    ));
+}
+
+#[test]
+fn file_name_fix_is_a_rename() {
+    let env = Env {
+        path: Some("/r/_docs/06_metrics/postmortem_2026-03-15_checkout-timeouts.md"),
+        ..Env::fixed()
+    };
+    let d = analyze(VALID, &env)
+        .into_iter()
+        .find(|d| d.code == Code::FileName)
+        .unwrap();
+    let doc = parse(VALID);
+    let acts = actions(
+        &Ctx::new(VALID, &doc, &env),
+        &d.range,
+        d.fix.as_ref().unwrap(),
+    );
+    assert_eq!(
+        acts[0].rename.as_deref(),
+        Some("postmortem_2026-03-14_checkout-timeouts.md")
+    );
+    assert!(acts[0].edits.is_empty());
+}
+
+#[test]
+fn fix_all_repairs_the_safe_problems_and_leaves_the_rest() {
+    let text = include_str!(
+        "../../../examples/acme-shop/_docs/06_metrics/postmortem_2026-04-02_search-outage.md"
+    );
+    let env = Env::fixed();
+    let edit = fix_all(text, &env).expect("something to fix");
+    let fixed = apply(text, &[edit]);
+    let after = codes(&fixed);
+    for gone in [
+        Code::InvalidTimestamp,
+        Code::InvalidDuration,
+        Code::MissingSection,
+        Code::TimelineOrder,
+    ] {
+        assert!(!after.contains(&gone), "{gone:?} still in {after:?}");
+    }
+    assert!(fixed.contains("| Affected environment | production |"));
+    // Not safe to guess: no allowed value is close to `Sev2`, and renames need the user.
+    assert!(after.contains(&Code::InvalidValue) && after.contains(&Code::HumanError));
+    assert_eq!(fix_all(VALID, &env), None);
+}
+
+#[test]
+fn diff_is_minimal_and_char_safe() {
+    let d = diff("a🚒b", "a🚀b");
+    assert_eq!((d.range, d.text.as_str()), (1..5, "🚀"));
+    let d = diff("abc", "abbc");
+    assert_eq!(apply("abc", &[d]), "abbc");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Shuffling the sections and reordering them gives back the document byte for byte.
+    #[test]
+    fn reordering_shuffled_sections_restores_the_document(order in Just((0..11usize).collect::<Vec<_>>()).prop_shuffle()) {
+        let doc = parse(VALID);
+        let chunks: Vec<&str> = doc.sections.iter().map(|s| &VALID[s.range()]).collect();
+        let head = &VALID[..doc.sections[0].heading_line.start];
+        let mut shuffled = head.to_string();
+        for &i in &order {
+            shuffled.push_str(chunks[i]);
+        }
+        let env = Env::fixed();
+        let doc = parse(&shuffled);
+        let ctx = Ctx::new(&shuffled, &doc, &env);
+        let restored = match reorder::reorder_sections(&ctx) {
+            Some(edit) => apply(&shuffled, &[edit]),
+            None => shuffled.clone(),
+        };
+        prop_assert_eq!(restored, VALID);
+    }
+}
