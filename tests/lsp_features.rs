@@ -1,112 +1,14 @@
 //! End-to-end tests of the writing assistance (completion, hover, symbols, folding,
-//! formatting, inlay hints, commands) over stdio with the real binary.
+//! formatting, inlay hints) over stdio with the real binary.
 
 mod common;
 
-use chrono::{NaiveDateTime, Timelike, Utc};
-use common::{Client, VALID, example_uri, position, range};
+use chrono::{NaiveDateTime, Utc};
+use common::features::{
+    apply, at, client, doc_params, emoji_doc, is_now, opened, position_params, span,
+};
+use common::{Client, VALID, example_uri, range};
 use serde_json::{Value, json};
-
-/// A client negotiating UTF-8 or UTF-16 columns, with or without snippet support.
-fn client(utf8: bool, snippets: bool) -> Client {
-    let encodings = if utf8 { vec!["utf-8"] } else { vec!["utf-16"] };
-    let (client, _) = Client::start_with(json!({
-        "general": { "positionEncodings": encodings },
-        "textDocument": { "completion": { "completionItem": { "snippetSupport": snippets } } },
-    }));
-    client
-}
-
-/// `text` opened as a post-mortem named `name` in the example workspace.
-fn opened(client: &mut Client, name: &str, text: &str) -> String {
-    let uri = example_uri(name);
-    client.open(&uri, 1, text);
-    uri
-}
-
-fn at(text: &str, offset: usize, utf16: bool) -> Value {
-    let (line, character) = position(text, offset, utf16);
-    json!({ "line": line, "character": character })
-}
-
-fn span(text: &str, start: usize, end: usize, utf16: bool) -> Value {
-    range(position(text, start, utf16), position(text, end, utf16))
-}
-
-/// The byte offset of an LSP position (the inverse of [`position`], for `\n` texts).
-fn offset(text: &str, pos: &Value, utf16: bool) -> usize {
-    let line = pos["line"].as_u64().unwrap() as usize;
-    let mut col = pos["character"].as_u64().unwrap() as usize;
-    let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
-    let mut at = start;
-    for c in text[start..].chars().take_while(|&c| c != '\n') {
-        let width = if utf16 { c.len_utf16() } else { c.len_utf8() };
-        if col < width {
-            break;
-        }
-        col -= width;
-        at += c.len_utf8();
-    }
-    at
-}
-
-/// `text` with LSP text edits applied (they do not overlap).
-fn apply(text: &str, edits: &[Value], utf16: bool) -> String {
-    let mut spans: Vec<(usize, usize, &str)> = edits
-        .iter()
-        .map(|e| {
-            let r = &e["range"];
-            let new = e["newText"].as_str().unwrap();
-            (
-                offset(text, &r["start"], utf16),
-                offset(text, &r["end"], utf16),
-                new,
-            )
-        })
-        .collect();
-    spans.sort_by_key(|s| std::cmp::Reverse(s.0));
-    let mut out = text.to_string();
-    for (start, end, new) in spans {
-        out.replace_range(start..end, new);
-    }
-    out
-}
-
-fn doc_params(uri: &str) -> Value {
-    json!({ "textDocument": { "uri": uri } })
-}
-
-fn position_params(uri: &str, text: &str, offset: usize, utf16: bool) -> Value {
-    json!({ "textDocument": { "uri": uri }, "position": at(text, offset, utf16) })
-}
-
-/// Minutes since midnight of an `HH:MM` label.
-fn minutes(hhmm: &str) -> i64 {
-    let (h, m) = hhmm.split_once(':').unwrap();
-    h.parse::<i64>().unwrap() * 60 + m.parse::<i64>().unwrap()
-}
-
-/// Whether `HH:MM` is the current UTC minute (or the one before, if the clock ticked).
-fn is_now(hhmm: &str) -> bool {
-    let now = Utc::now();
-    let now = (now.hour() * 60 + now.minute()) as i64;
-    (now - minutes(hhmm)).rem_euclid(1440) <= 1
-}
-
-/// VALID with CJK and emoji before the positions the tests use.
-fn emoji_doc() -> String {
-    VALID
-        .replacen(
-            "09:26  (source: alert) CheckoutLatencyP99 fires",
-            "09:26  (source: alert) 🚨 CheckoutLatencyP99 障害 fires",
-            1,
-        )
-        .replacen(
-            "| @maria.k | Pool saturation alert, PAY-412 | 2026-03-21 |",
-            "| @maria.k | 池 saturation alert 🚨, PAY-412 | 2026-03-21 |",
-            1,
-        )
-}
 
 #[test]
 fn capabilities_announce_every_feature() {
@@ -122,6 +24,7 @@ fn capabilities_announce_every_feature() {
         "foldingRangeProvider",
         "documentFormattingProvider",
         "inlayHintProvider",
+        "definitionProvider",
     ] {
         assert_eq!(caps[provider], true, "{provider}");
     }
@@ -129,6 +32,11 @@ fn capabilities_announce_every_feature() {
         caps["executeCommandProvider"]["commands"],
         json!(["postmortem.insertTimelineEntry"])
     );
+    assert_eq!(
+        caps["codeActionProvider"]["codeActionKinds"],
+        json!(["quickfix", "source.fixAll.postmortem"])
+    );
+    assert_eq!(caps["documentLinkProvider"]["resolveProvider"], false);
 }
 
 #[test]
@@ -437,54 +345,6 @@ fn inlay_hints_honour_the_requested_range() {
         let response = client.request("textDocument/inlayHint", timeline);
         assert_eq!(response["result"].as_array().unwrap().len(), 7);
     }
-}
-
-#[test]
-fn insert_timeline_entry_asks_the_client_to_apply_the_edit() {
-    let mut client = client(false, true);
-    client.manual.push("workspace/applyEdit");
-    let uri = opened(&mut client, "postmortem_2026-03-14_command.md", VALID);
-    let id = client.send_request(
-        "workspace/executeCommand",
-        json!({ "command": "postmortem.insertTimelineEntry", "arguments": [uri] }),
-    );
-    let request = client
-        .wait_for(|m| m["method"] == "workspace/applyEdit")
-        .expect("the server asks to apply the edit");
-    let edits = request["params"]["edit"]["changes"][&uri]
-        .as_array()
-        .expect("edits for the document");
-    assert_eq!(edits.len(), 1);
-    assert_eq!(edits[0]["range"], range((27, 0), (27, 0)));
-    let new_text = edits[0]["newText"].as_str().unwrap();
-    assert!(is_now(&new_text[..5]), "{new_text}");
-    assert_eq!(&new_text[5..], "  (source: …) \n");
-    client.respond(&request, json!({ "applied": true }));
-    let response = client.response(id).expect("the command finishes");
-    assert_eq!(response["result"], Value::Null);
-    assert!(response.get("error").is_none(), "{response}");
-}
-
-#[test]
-fn insert_timeline_entry_without_a_timeline_tells_the_user_why() {
-    let mut client = client(false, true);
-    let text = VALID.replacen("## Timeline (UTC)", "## Chronology", 1);
-    let uri = opened(&mut client, "postmortem_2026-03-14_no-timeline.md", &text);
-    let response = client.request(
-        "workspace/executeCommand",
-        json!({ "command": "postmortem.insertTimelineEntry", "arguments": [uri] }),
-    );
-    let message = response["error"]["message"].as_str().expect("an error");
-    assert!(
-        message.contains("no `## Timeline (UTC)` section"),
-        "{message}"
-    );
-    let shown = client
-        .wait_for(|m| m["method"] == "window/showMessage")
-        .expect("the user is told");
-    assert_eq!(shown["params"]["message"], message);
-    // An edit would have been requested before the answer.
-    assert_eq!(client.received("workspace/applyEdit"), Vec::<Value>::new());
 }
 
 #[test]

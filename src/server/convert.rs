@@ -6,19 +6,24 @@
 use super::state::ClientFeatures;
 use crate::analysis::complete::{Completion, CompletionKind};
 use crate::analysis::edit::Edit;
+use crate::analysis::fixes::Action;
+use crate::analysis::links::Link;
 use crate::analysis::outline::{Symbol, SymbolKind as CoreSymbolKind};
 use crate::analysis::{self, Severity, hover, inlay};
+use crate::env::FsWorkspace;
 use crate::text::{LineIndex, Pos, PositionEncoding};
 use std::collections::HashMap;
 use std::ops::Range as ByteRange;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use tower_lsp_server::ls_types::{
-    ClientCapabilities, CompletionContext, CompletionItem, CompletionItemKind, CompletionTextEdit,
-    CompletionTriggerKind, Diagnostic, DiagnosticSeverity, DocumentSymbol, FoldingRange,
-    FoldingRangeKind, Hover, HoverContents, InitializeParams, InlayHint, InlayHintLabel,
-    InsertTextFormat, MarkupContent, MarkupKind, NumberOrString, Position, PositionEncodingKind,
-    Range, ResourceOperationKind, SymbolKind, TextDocumentContentChangeEvent, TextEdit, Uri,
-    WorkspaceEdit,
+    ClientCapabilities, CodeAction, CodeActionKind, CodeActionOrCommand, CompletionContext,
+    CompletionItem, CompletionItemKind, CompletionTextEdit, CompletionTriggerKind, Diagnostic,
+    DiagnosticSeverity, DocumentChangeOperation, DocumentChanges, DocumentLink, DocumentSymbol,
+    FoldingRange, FoldingRangeKind, Hover, HoverContents, InitializeParams, InlayHint,
+    InlayHintLabel, InsertTextFormat, Location, MarkupContent, MarkupKind, NumberOrString, OneOf,
+    OptionalVersionedTextDocumentIdentifier, Position, PositionEncodingKind, Range, RenameFile,
+    ResourceOp, ResourceOperationKind, SymbolKind, TextDocumentContentChangeEvent,
+    TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
 };
 
 /// What every diagnostic says it came from.
@@ -220,6 +225,156 @@ pub fn workspace_edit(uri: Uri, edits: Vec<TextEdit>) -> WorkspaceEdit {
         changes: Some(HashMap::from([(uri, edits)])),
         ..WorkspaceEdit::default()
     }
+}
+
+/// The kind of the action that applies every safe fix.
+pub fn fix_all_kind() -> CodeActionKind {
+    CodeActionKind::new("source.fixAll.postmortem")
+}
+
+/// Whether a client that asked `only` for these kinds wants `kind`. Kinds are hierarchical:
+/// asking for `source` includes `source.fixAll.postmortem`.
+pub fn kind_wanted(only: Option<&[CodeActionKind]>, kind: &CodeActionKind) -> bool {
+    let Some(only) = only else {
+        return true;
+    };
+    let kind = kind.as_str();
+    only.iter().any(|o| {
+        let o = o.as_str();
+        kind == o
+            || kind
+                .strip_prefix(o)
+                .is_some_and(|rest| rest.starts_with('.'))
+    })
+}
+
+/// The quick fix a diagnostic of ours carries in its `data`; `None` for other servers'
+/// diagnostics and for data that does not parse.
+pub fn fix_of(d: &Diagnostic) -> Option<analysis::Fix> {
+    if d.source.as_deref() != Some(SOURCE) {
+        return None;
+    }
+    serde_json::from_value(d.data.clone()?).ok()
+}
+
+/// A core action as an LSP quick fix for `diagnostic`. A rename becomes a `RenameFile`
+/// operation, so it needs a document path and a client that can rename (`can_rename`);
+/// otherwise there is no action.
+pub fn quick_fix(
+    action: &Action,
+    diagnostic: &Diagnostic,
+    uri: &Uri,
+    path: Option<&Path>,
+    can_rename: bool,
+    index: &LineIndex,
+    enc: PositionEncoding,
+) -> Option<CodeActionOrCommand> {
+    let edits: Vec<TextEdit> = action
+        .edits
+        .iter()
+        .map(|e| text_edit(e, index, enc))
+        .collect();
+    let edit = match &action.rename {
+        None => workspace_edit(uri.clone(), edits),
+        Some(name) => {
+            let plain = !name.is_empty() && name != ".." && !name.contains(['/', '\\']);
+            if !can_rename || !plain {
+                return None;
+            }
+            let new_uri = Uri::from_file_path(path?.parent()?.join(name))?;
+            let mut operations = Vec::new();
+            if !edits.is_empty() {
+                operations.push(DocumentChangeOperation::Edit(TextDocumentEdit {
+                    text_document: OptionalVersionedTextDocumentIdentifier {
+                        uri: uri.clone(),
+                        version: None,
+                    },
+                    edits: edits.into_iter().map(OneOf::Left).collect(),
+                }));
+            }
+            operations.push(DocumentChangeOperation::Op(ResourceOp::Rename(
+                RenameFile {
+                    old_uri: uri.clone(),
+                    new_uri,
+                    options: None,
+                    annotation_id: None,
+                },
+            )));
+            WorkspaceEdit {
+                document_changes: Some(DocumentChanges::Operations(operations)),
+                ..WorkspaceEdit::default()
+            }
+        }
+    };
+    Some(CodeActionOrCommand::CodeAction(CodeAction {
+        title: action.title.clone(),
+        kind: Some(CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![diagnostic.clone()]),
+        edit: Some(edit),
+        is_preferred: Some(action.preferred),
+        ..CodeAction::default()
+    }))
+}
+
+/// The action that applies every safe fix at once.
+pub fn fix_all(
+    edit: &Edit,
+    uri: &Uri,
+    index: &LineIndex,
+    enc: PositionEncoding,
+) -> CodeActionOrCommand {
+    CodeActionOrCommand::CodeAction(CodeAction {
+        title: "Fix all safe post-mortem problems".to_string(),
+        kind: Some(fix_all_kind()),
+        edit: Some(workspace_edit(
+            uri.clone(),
+            vec![text_edit(edit, index, enc)],
+        )),
+        ..CodeAction::default()
+    })
+}
+
+/// The `file:` URI of a workspace path, if it stays inside the workspace root, and the
+/// 0-based line to open it at.
+fn target(workspace: &FsWorkspace, link: &Link) -> Option<(Uri, u32)> {
+    let path = workspace.resolve(&link.path).ok()?;
+    let line = link
+        .line
+        .map_or(0, |l| u32::try_from(l).unwrap_or(u32::MAX));
+    Some((Uri::from_file_path(path)?, line))
+}
+
+/// A document link; a `§N` target opens at its heading's line (`#L<line>`, 1-based).
+pub fn document_link(
+    link: &Link,
+    workspace: &FsWorkspace,
+    index: &LineIndex,
+    enc: PositionEncoding,
+) -> Option<DocumentLink> {
+    let (uri, line) = target(workspace, link)?;
+    let (uri, tooltip) = match link.line {
+        Some(_) => (
+            format!("{}#L{}", uri.as_str(), line + 1).parse().ok()?,
+            format!("Open {} at line {}", link.path, line + 1),
+        ),
+        None => (uri, format!("Open {}", link.path)),
+    };
+    Some(DocumentLink {
+        range: range(index, &link.range, enc),
+        target: Some(uri),
+        tooltip: Some(tooltip),
+        data: None,
+    })
+}
+
+/// Where go-to-definition on a link lands: the target file, at the `§N` heading's line.
+pub fn location(link: &Link, workspace: &FsWorkspace) -> Option<Location> {
+    let (uri, line) = target(workspace, link)?;
+    let at = Position { line, character: 0 };
+    Some(Location {
+        uri,
+        range: Range { start: at, end: at },
+    })
 }
 
 pub fn inlay_hint(h: &inlay::InlayHint, index: &LineIndex, enc: PositionEncoding) -> InlayHint {

@@ -181,3 +181,102 @@ fn a_diagnostic_carries_its_fix_as_data() {
         None
     );
 }
+
+#[test]
+fn action_kinds_are_hierarchical() {
+    let fix_all = fix_all_kind();
+    let only = |kinds: &[&str]| -> Vec<CodeActionKind> {
+        kinds
+            .iter()
+            .map(|k| CodeActionKind::from(k.to_string()))
+            .collect()
+    };
+    assert!(kind_wanted(None, &fix_all));
+    assert!(kind_wanted(Some(&only(&["source"])), &fix_all));
+    assert!(kind_wanted(Some(&only(&["source.fixAll"])), &fix_all));
+    assert!(!kind_wanted(Some(&only(&["source.fix"])), &fix_all));
+    assert!(!kind_wanted(Some(&only(&["quickfix"])), &fix_all));
+    assert!(kind_wanted(
+        Some(&only(&["quickfix"])),
+        &CodeActionKind::QUICKFIX
+    ));
+    assert!(!kind_wanted(Some(&[]), &CodeActionKind::QUICKFIX));
+}
+
+#[test]
+fn renames_stay_in_the_folder_and_need_a_capable_client() {
+    let index = LineIndex::new("# t\n");
+    let uri: Uri = "file:///w/_docs/06_metrics/old.md".parse().unwrap();
+    let path = Path::new("/w/_docs/06_metrics/old.md");
+    let diagnostic = Diagnostic::default();
+    let rename = |name: &str| Action {
+        title: "r".into(),
+        edits: Vec::new(),
+        rename: Some(name.into()),
+        preferred: true,
+    };
+    let enc = PositionEncoding::Utf16;
+    let fix = |a: &Action, path: Option<&Path>, can: bool| {
+        quick_fix(a, &diagnostic, &uri, path, can, &index, enc)
+    };
+    let Some(CodeActionOrCommand::CodeAction(action)) = fix(&rename("new.md"), Some(path), true)
+    else {
+        panic!("a rename action")
+    };
+    let Some(DocumentChanges::Operations(ops)) = action.edit.unwrap().document_changes else {
+        panic!("document changes")
+    };
+    let [DocumentChangeOperation::Op(ResourceOp::Rename(op))] = ops.as_slice() else {
+        panic!("one rename: {ops:?}")
+    };
+    assert_eq!(op.new_uri.as_str(), "file:///w/_docs/06_metrics/new.md");
+    assert!(fix(&rename("new.md"), Some(path), false).is_none());
+    assert!(fix(&rename("new.md"), None, true).is_none());
+    assert!(fix(&rename("../new.md"), Some(path), true).is_none());
+    assert!(fix(&rename(".."), Some(path), true).is_none());
+}
+
+#[test]
+fn links_resolve_inside_the_workspace_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("repo");
+    std::fs::create_dir_all(root.join("docs")).unwrap();
+    std::fs::write(root.join("docs/a.md"), "# A\n").unwrap();
+    std::fs::write(tmp.path().join("secret.md"), "s").unwrap();
+    let workspace = FsWorkspace::new(&root);
+    let text = "see docs/a.md";
+    let index = LineIndex::new(text);
+    let link = |path: &str, line| Link {
+        range: 4..13,
+        path: path.into(),
+        line,
+    };
+    let enc = PositionEncoding::Utf8;
+    let found = document_link(&link("docs/a.md", Some(2)), &workspace, &index, enc).unwrap();
+    let target = found.target.unwrap();
+    assert!(
+        target.as_str().starts_with("file:///"),
+        "{}",
+        target.as_str()
+    );
+    assert!(
+        target.as_str().ends_with("/repo/docs/a.md#L3"),
+        "{}",
+        target.as_str()
+    );
+    assert_eq!(found.range.start.character, 4);
+    let whole = document_link(&link("docs/a.md", None), &workspace, &index, enc).unwrap();
+    assert!(whole.target.unwrap().as_str().ends_with("/repo/docs/a.md"));
+    let at = location(&link("docs/a.md", Some(2)), &workspace).unwrap();
+    assert_eq!((at.range.start.line, at.range.end.line), (2, 2));
+    assert!(!at.uri.as_str().contains('#'));
+    for outside in [
+        "../secret.md",
+        "/etc/passwd",
+        "docs/../../secret.md",
+        "missing.md",
+    ] {
+        assert!(document_link(&link(outside, None), &workspace, &index, enc).is_none());
+        assert!(location(&link(outside, None), &workspace).is_none());
+    }
+}

@@ -13,6 +13,7 @@ pub struct View<'a> {
     pub ctx: Ctx<'a>,
     pub index: LineIndex<'a>,
     pub enc: PositionEncoding,
+    pub snapshot: &'a Snapshot,
 }
 
 /// The core panicked; the panic has been logged.
@@ -46,6 +47,7 @@ pub fn on_postmortem<T>(
             ctx: Ctx::new(text, &doc, &env),
             index: LineIndex::new(text),
             enc: snapshot.encoding,
+            snapshot,
         };
         Some(f(&view))
     });

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod features;
+
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
