@@ -13,7 +13,10 @@ fn check(args: &[&str]) -> (i32, String) {
         .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
         .output()
         .expect("the binary runs");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
 }
 
 #[test]
@@ -23,7 +26,15 @@ fn mistakes_example_reports_each_planted_problem() {
     let found: Vec<serde_json::Value> = serde_json::from_str(&out).expect("JSON");
     let summary: Vec<String> = found
         .iter()
-        .map(|d| format!("{}:{} {} {}", d["line"], d["column"], d["severity"].as_str().unwrap(), d["code"].as_str().unwrap()))
+        .map(|d| {
+            format!(
+                "{}:{} {} {}",
+                d["line"],
+                d["column"],
+                d["severity"].as_str().unwrap(),
+                d["code"].as_str().unwrap()
+            )
+        })
         .collect();
     insta::assert_snapshot!(summary.join("\n"));
 }

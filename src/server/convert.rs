@@ -1,14 +1,29 @@
-//! The only place that builds or reads LSP types for positions and diagnostics: core
-//! diagnostics → LSP diagnostics, byte ranges → LSP ranges in the negotiated encoding, LSP
-//! edits → plain positions, URIs → file paths, and the position-encoding negotiation.
+//! The only place that builds or reads LSP types for positions and core results: core
+//! diagnostics, completions, hovers, symbols, folds, edits and hints → LSP, byte ranges ⇄ LSP
+//! ranges in the negotiated encoding, LSP edits → plain positions, URIs ⇄ file paths, and the
+//! negotiation of the position encoding and the client features we depend on.
 
-use crate::analysis::{self, Severity};
+use super::state::ClientFeatures;
+use crate::analysis::complete::{Completion, CompletionKind};
+use crate::analysis::edit::Edit;
+use crate::analysis::fixes::Action;
+use crate::analysis::links::Link;
+use crate::analysis::outline::{Symbol, SymbolKind as CoreSymbolKind};
+use crate::analysis::{self, Severity, hover, inlay};
+use crate::env::FsWorkspace;
 use crate::text::{LineIndex, Pos, PositionEncoding};
+use std::collections::HashMap;
 use std::ops::Range as ByteRange;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use tower_lsp_server::ls_types::{
-    ClientCapabilities, Diagnostic, DiagnosticSeverity, InitializeParams, NumberOrString, Position,
-    PositionEncodingKind, Range, TextDocumentContentChangeEvent, Uri,
+    ClientCapabilities, CodeAction, CodeActionKind, CodeActionOrCommand, CompletionContext,
+    CompletionItem, CompletionItemKind, CompletionTextEdit, CompletionTriggerKind, Diagnostic,
+    DiagnosticSeverity, DocumentChangeOperation, DocumentChanges, DocumentLink, DocumentSymbol,
+    FoldingRange, FoldingRangeKind, Hover, HoverContents, InitializeParams, InlayHint,
+    InlayHintLabel, InsertTextFormat, Location, MarkupContent, MarkupKind, NumberOrString, OneOf,
+    OptionalVersionedTextDocumentIdentifier, Position, PositionEncodingKind, Range, RenameFile,
+    ResourceOp, ResourceOperationKind, SymbolKind, TextDocumentContentChangeEvent,
+    TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
 };
 
 /// What every diagnostic says it came from.
@@ -24,6 +39,27 @@ pub fn negotiate_encoding(caps: &ClientCapabilities) -> PositionEncoding {
     match offered {
         Some(kinds) if kinds.contains(&PositionEncodingKind::UTF8) => PositionEncoding::Utf8,
         _ => PositionEncoding::Utf16,
+    }
+}
+
+/// The optional client features the server's output depends on.
+pub fn client_features(caps: &ClientCapabilities) -> ClientFeatures {
+    let snippets = caps
+        .text_document
+        .as_ref()
+        .and_then(|t| t.completion.as_ref())
+        .and_then(|c| c.completion_item.as_ref())
+        .and_then(|i| i.snippet_support)
+        .unwrap_or(false);
+    let rename_files = caps
+        .workspace
+        .as_ref()
+        .and_then(|w| w.workspace_edit.as_ref())
+        .and_then(|e| e.resource_operations.as_ref())
+        .is_some_and(|ops| ops.contains(&ResourceOperationKind::Rename));
+    ClientFeatures {
+        snippets,
+        rename_files,
     }
 }
 
@@ -80,6 +116,281 @@ pub fn range(index: &LineIndex, range: &ByteRange<usize>, enc: PositionEncoding)
     }
 }
 
+/// An LSP position as a byte offset (clamped to the text).
+pub fn offset(index: &LineIndex, position: Position, enc: PositionEncoding) -> usize {
+    index.offset(position.line, position.character, enc)
+}
+
+/// An LSP range as a byte range (clamped, and with its ends in order).
+pub fn byte_range(index: &LineIndex, range: Range, enc: PositionEncoding) -> ByteRange<usize> {
+    let a = offset(index, range.start, enc);
+    let b = offset(index, range.end, enc);
+    a.min(b)..a.max(b)
+}
+
+/// The character whose typing asked for completion, if one did.
+pub fn trigger(context: Option<&CompletionContext>) -> Option<char> {
+    let context = context?;
+    if context.trigger_kind != CompletionTriggerKind::TRIGGER_CHARACTER {
+        return None;
+    }
+    context.trigger_character.as_deref()?.chars().next()
+}
+
+/// One completion item; `position` is its place in the core's order, kept by `sortText`.
+pub fn completion(
+    c: &Completion,
+    position: usize,
+    index: &LineIndex,
+    enc: PositionEncoding,
+    snippets: bool,
+) -> CompletionItem {
+    let (new_text, format) = if snippets {
+        (c.insert.to_snippet(), InsertTextFormat::SNIPPET)
+    } else {
+        (c.insert.to_plain(), InsertTextFormat::PLAIN_TEXT)
+    };
+    CompletionItem {
+        label: c.label.clone(),
+        kind: Some(match c.kind {
+            CompletionKind::Value => CompletionItemKind::VALUE,
+            CompletionKind::Choice => CompletionItemKind::ENUM_MEMBER,
+            CompletionKind::Snippet => CompletionItemKind::SNIPPET,
+        }),
+        detail: Some(c.detail.clone()),
+        sort_text: Some(format!("{position:04}")),
+        filter_text: c.filter.clone(),
+        insert_text_format: Some(format),
+        text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+            range: range(index, &c.range, enc),
+            new_text,
+        })),
+        ..CompletionItem::default()
+    }
+}
+
+pub fn hover(h: &hover::Hover, index: &LineIndex, enc: PositionEncoding) -> Hover {
+    Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value: h.markdown.clone(),
+        }),
+        range: Some(range(index, &h.range, enc)),
+    }
+}
+
+#[allow(deprecated)] // `deprecated` must be named to build the struct.
+pub fn symbol(s: &Symbol, index: &LineIndex, enc: PositionEncoding) -> DocumentSymbol {
+    let children: Vec<DocumentSymbol> = s.children.iter().map(|c| symbol(c, index, enc)).collect();
+    DocumentSymbol {
+        name: s.name.clone(),
+        detail: s.detail.clone(),
+        kind: match s.kind {
+            CoreSymbolKind::Section => SymbolKind::NAMESPACE,
+            CoreSymbolKind::Field => SymbolKind::FIELD,
+            CoreSymbolKind::Entry => SymbolKind::EVENT,
+            CoreSymbolKind::Row => SymbolKind::STRUCT,
+        },
+        tags: None,
+        deprecated: None,
+        range: range(index, &s.range, enc),
+        selection_range: range(index, &s.selection, enc),
+        children: (!children.is_empty()).then_some(children),
+    }
+}
+
+/// A fold by whole lines; `None` for a region on one line, which cannot fold.
+pub fn folding(r: &ByteRange<usize>, index: &LineIndex) -> Option<FoldingRange> {
+    // Lines do not depend on the encoding.
+    let start_line = index.position(r.start, PositionEncoding::Utf8).0;
+    let end_line = index.position(r.end, PositionEncoding::Utf8).0;
+    (end_line > start_line).then_some(FoldingRange {
+        start_line,
+        end_line,
+        kind: Some(FoldingRangeKind::Region),
+        ..FoldingRange::default()
+    })
+}
+
+pub fn text_edit(e: &Edit, index: &LineIndex, enc: PositionEncoding) -> TextEdit {
+    TextEdit {
+        range: range(index, &e.range, enc),
+        new_text: e.text.clone(),
+    }
+}
+
+/// Edits to one document as a workspace edit (for `workspace/applyEdit` and code actions).
+pub fn workspace_edit(uri: Uri, edits: Vec<TextEdit>) -> WorkspaceEdit {
+    WorkspaceEdit {
+        changes: Some(HashMap::from([(uri, edits)])),
+        ..WorkspaceEdit::default()
+    }
+}
+
+/// The kind of the action that applies every safe fix.
+pub fn fix_all_kind() -> CodeActionKind {
+    CodeActionKind::new("source.fixAll.postmortem")
+}
+
+/// Whether a client that asked `only` for these kinds wants `kind`. Kinds are hierarchical:
+/// asking for `source` includes `source.fixAll.postmortem`.
+pub fn kind_wanted(only: Option<&[CodeActionKind]>, kind: &CodeActionKind) -> bool {
+    let Some(only) = only else {
+        return true;
+    };
+    let kind = kind.as_str();
+    only.iter().any(|o| {
+        let o = o.as_str();
+        kind == o
+            || kind
+                .strip_prefix(o)
+                .is_some_and(|rest| rest.starts_with('.'))
+    })
+}
+
+/// The quick fix a diagnostic of ours carries in its `data`; `None` for other servers'
+/// diagnostics and for data that does not parse.
+pub fn fix_of(d: &Diagnostic) -> Option<analysis::Fix> {
+    if d.source.as_deref() != Some(SOURCE) {
+        return None;
+    }
+    serde_json::from_value(d.data.clone()?).ok()
+}
+
+/// A core action as an LSP quick fix for `diagnostic`. A rename becomes a `RenameFile`
+/// operation, so it needs a document path and a client that can rename (`can_rename`);
+/// otherwise there is no action.
+pub fn quick_fix(
+    action: &Action,
+    diagnostic: &Diagnostic,
+    uri: &Uri,
+    path: Option<&Path>,
+    can_rename: bool,
+    index: &LineIndex,
+    enc: PositionEncoding,
+) -> Option<CodeActionOrCommand> {
+    let edits: Vec<TextEdit> = action
+        .edits
+        .iter()
+        .map(|e| text_edit(e, index, enc))
+        .collect();
+    let edit = match &action.rename {
+        None => workspace_edit(uri.clone(), edits),
+        Some(name) => {
+            let plain = !name.is_empty() && name != ".." && !name.contains(['/', '\\']);
+            if !can_rename || !plain {
+                return None;
+            }
+            let new_uri = Uri::from_file_path(path?.parent()?.join(name))?;
+            let mut operations = Vec::new();
+            if !edits.is_empty() {
+                operations.push(DocumentChangeOperation::Edit(TextDocumentEdit {
+                    text_document: OptionalVersionedTextDocumentIdentifier {
+                        uri: uri.clone(),
+                        version: None,
+                    },
+                    edits: edits.into_iter().map(OneOf::Left).collect(),
+                }));
+            }
+            operations.push(DocumentChangeOperation::Op(ResourceOp::Rename(
+                RenameFile {
+                    old_uri: uri.clone(),
+                    new_uri,
+                    options: None,
+                    annotation_id: None,
+                },
+            )));
+            WorkspaceEdit {
+                document_changes: Some(DocumentChanges::Operations(operations)),
+                ..WorkspaceEdit::default()
+            }
+        }
+    };
+    Some(CodeActionOrCommand::CodeAction(CodeAction {
+        title: action.title.clone(),
+        kind: Some(CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![diagnostic.clone()]),
+        edit: Some(edit),
+        is_preferred: Some(action.preferred),
+        ..CodeAction::default()
+    }))
+}
+
+/// The action that applies every safe fix at once.
+pub fn fix_all(
+    edit: &Edit,
+    uri: &Uri,
+    index: &LineIndex,
+    enc: PositionEncoding,
+) -> CodeActionOrCommand {
+    CodeActionOrCommand::CodeAction(CodeAction {
+        title: "Fix all safe post-mortem problems".to_string(),
+        kind: Some(fix_all_kind()),
+        edit: Some(workspace_edit(
+            uri.clone(),
+            vec![text_edit(edit, index, enc)],
+        )),
+        ..CodeAction::default()
+    })
+}
+
+/// The `file:` URI of a workspace path, if it stays inside the workspace root, and the
+/// 0-based line to open it at.
+fn target(workspace: &FsWorkspace, link: &Link) -> Option<(Uri, u32)> {
+    let path = workspace.resolve(&link.path).ok()?;
+    let line = link
+        .line
+        .map_or(0, |l| u32::try_from(l).unwrap_or(u32::MAX));
+    Some((Uri::from_file_path(path)?, line))
+}
+
+/// A document link; a `§N` target opens at its heading's line (`#L<line>`, 1-based).
+pub fn document_link(
+    link: &Link,
+    workspace: &FsWorkspace,
+    index: &LineIndex,
+    enc: PositionEncoding,
+) -> Option<DocumentLink> {
+    let (uri, line) = target(workspace, link)?;
+    let (uri, tooltip) = match link.line {
+        Some(_) => (
+            format!("{}#L{}", uri.as_str(), line + 1).parse().ok()?,
+            format!("Open {} at line {}", link.path, line + 1),
+        ),
+        None => (uri, format!("Open {}", link.path)),
+    };
+    Some(DocumentLink {
+        range: range(index, &link.range, enc),
+        target: Some(uri),
+        tooltip: Some(tooltip),
+        data: None,
+    })
+}
+
+/// Where go-to-definition on a link lands: the target file, at the `§N` heading's line.
+pub fn location(link: &Link, workspace: &FsWorkspace) -> Option<Location> {
+    let (uri, line) = target(workspace, link)?;
+    let at = Position { line, character: 0 };
+    Some(Location {
+        uri,
+        range: Range { start: at, end: at },
+    })
+}
+
+pub fn inlay_hint(h: &inlay::InlayHint, index: &LineIndex, enc: PositionEncoding) -> InlayHint {
+    let (line, character) = index.position(h.offset, enc);
+    InlayHint {
+        position: Position { line, character },
+        label: InlayHintLabel::String(h.label.clone()),
+        kind: None,
+        text_edits: None,
+        tooltip: None,
+        padding_left: Some(true),
+        padding_right: None,
+        data: None,
+    }
+}
+
 pub fn diagnostic(
     d: &analysis::Diagnostic,
     index: &LineIndex,
@@ -95,85 +406,12 @@ pub fn diagnostic(
         code: Some(NumberOrString::String(d.code.as_str().to_string())),
         source: Some(SOURCE.to_string()),
         message: d.message.clone(),
+        // The fix travels with the diagnostic, so a code action needs no server state.
+        data: d.fix.as_ref().and_then(|f| serde_json::to_value(f).ok()),
         ..Diagnostic::default()
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::analysis::Code;
-    use tower_lsp_server::ls_types::GeneralClientCapabilities;
-
-    fn caps(kinds: Option<Vec<PositionEncodingKind>>) -> ClientCapabilities {
-        ClientCapabilities {
-            general: Some(GeneralClientCapabilities {
-                position_encodings: kinds,
-                ..Default::default()
-            }),
-            ..Default::default()
-        }
-    }
-
-    #[test]
-    fn utf8_only_when_offered() {
-        use PositionEncodingKind as K;
-        assert_eq!(
-            negotiate_encoding(&caps(Some(vec![K::UTF16, K::UTF8]))),
-            PositionEncoding::Utf8
-        );
-        assert_eq!(
-            negotiate_encoding(&caps(Some(vec![K::UTF32, K::UTF16]))),
-            PositionEncoding::Utf16
-        );
-        assert_eq!(negotiate_encoding(&caps(None)), PositionEncoding::Utf16);
-        assert_eq!(
-            negotiate_encoding(&ClientCapabilities::default()),
-            PositionEncoding::Utf16
-        );
-    }
-
-    #[test]
-    fn diagnostics_carry_code_source_severity_and_encoded_range() {
-        let text = "# 🚒 x\n";
-        let index = LineIndex::new(text);
-        let d = analysis::Diagnostic::new(Code::TimelineMissingEvent, 2..8, "m");
-        let lsp = diagnostic(&d, &index, PositionEncoding::Utf16);
-        assert_eq!(
-            lsp.range.start,
-            Position {
-                line: 0,
-                character: 2
-            }
-        );
-        assert_eq!(
-            lsp.range.end,
-            Position {
-                line: 0,
-                character: 6
-            }
-        );
-        assert_eq!(lsp.severity, Some(DiagnosticSeverity::HINT));
-        assert_eq!(
-            lsp.code,
-            Some(NumberOrString::String("timeline-missing-event".into()))
-        );
-        assert_eq!(lsp.source.as_deref(), Some("postmortem"));
-        let utf8 = diagnostic(&d, &index, PositionEncoding::Utf8);
-        assert_eq!(
-            utf8.range.end,
-            Position {
-                line: 0,
-                character: 8
-            }
-        );
-    }
-
-    #[test]
-    fn only_file_uris_have_paths() {
-        let file: Uri = "file:///tmp/a%20b/x.md".parse().unwrap();
-        assert_eq!(file_path(&file), Some(PathBuf::from("/tmp/a b/x.md")));
-        let untitled: Uri = "untitled:Untitled-1".parse().unwrap();
-        assert_eq!(file_path(&untitled), None);
-    }
-}
+#[path = "convert_tests.rs"]
+mod tests;

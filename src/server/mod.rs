@@ -2,10 +2,14 @@
 //! LSP types are built only in [`convert`], and diagnostics are computed and published by
 //! [`diagnostics`].
 
+mod actions;
 mod capabilities;
+mod commands;
 pub mod convert;
 mod diagnostics;
+mod features;
 mod state;
+mod view;
 
 use crate::env::{self, Clock};
 use diagnostics::Publish;
@@ -17,12 +21,17 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::mpsc::UnboundedSender;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
+    CodeActionParams, CodeActionResponse, CompletionParams, CompletionResponse,
     DidChangeTextDocumentParams, DidChangeWorkspaceFoldersParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, InitializeParams, InitializeResult, ServerInfo,
+    DidOpenTextDocumentParams, DocumentFormattingParams, DocumentLink, DocumentLinkParams,
+    DocumentSymbolParams, DocumentSymbolResponse, ExecuteCommandParams, FoldingRange,
+    FoldingRangeParams, GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverParams,
+    InitializeParams, InitializeResult, InlayHint, InlayHintParams, LSPAny, ServerInfo, TextEdit,
 };
 use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService, Server};
 
 pub struct Backend {
+    client: Client,
     state: Arc<Mutex<State>>,
     publisher: UnboundedSender<Publish>,
     clock: Clock,
@@ -42,8 +51,9 @@ impl Backend {
     /// runtime (it starts the publisher task).
     pub fn new(client: Client, clock: Clock, shutdown: Arc<AtomicBool>) -> Backend {
         let state = Arc::new(Mutex::new(State::default()));
-        let publisher = diagnostics::spawn_publisher(client, state.clone());
+        let publisher = diagnostics::spawn_publisher(client.clone(), state.clone());
         Backend {
+            client,
             state,
             publisher,
             clock,
@@ -86,6 +96,7 @@ impl LanguageServer for Backend {
         {
             let mut state = lock(&self.state);
             state.encoding = encoding;
+            state.client = convert::client_features(&params.capabilities);
             state.roots = convert::workspace_roots(&params);
             tracing::info!(?encoding, roots = ?state.roots, "initialized");
         }
@@ -129,6 +140,52 @@ impl LanguageServer for Backend {
             let _ = self.publisher.send(Publish::Closed(uri));
         }
         std::future::ready(())
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        self.on_completion(params).await
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        self.on_hover(params).await
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        self.on_document_symbol(params).await
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        self.on_folding_range(params).await
+    }
+
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        self.on_formatting(params).await
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        self.on_inlay_hint(params).await
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        self.on_code_action(params).await
+    }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        self.on_document_link(params).await
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        self.on_goto_definition(params).await
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        self.on_execute_command(params).await
     }
 
     async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {

@@ -21,6 +21,15 @@ struct Doc {
     workspace: Option<Arc<FsWorkspace>>,
 }
 
+/// The client capabilities the features look at (everything else is fixed by the protocol).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClientFeatures {
+    /// Completion items may use snippet syntax (`${1:…}`).
+    pub snippets: bool,
+    /// A workspace edit may rename files.
+    pub rename_files: bool,
+}
+
 /// What the analysis of one revision needs, taken so the lock can be dropped.
 pub struct Snapshot {
     pub uri: Uri,
@@ -34,6 +43,8 @@ pub struct Snapshot {
 
 pub struct State {
     pub encoding: PositionEncoding,
+    /// What the client said it can do, for the features whose output depends on it.
+    pub client: ClientFeatures,
     /// Workspace folders from the client, used for documents with no root of their own.
     pub roots: Vec<PathBuf>,
     /// One workspace (with its file cache) per root, shared by the documents under it.
@@ -46,6 +57,7 @@ impl Default for State {
     fn default() -> State {
         State {
             encoding: PositionEncoding::Utf16,
+            client: ClientFeatures::default(),
             roots: Vec::new(),
             workspaces: HashMap::new(),
             docs: HashMap::new(),
@@ -118,6 +130,12 @@ impl State {
         Some(self.snapshot(uri, doc))
     }
 
+    /// The current revision of an open document, taken so the lock can be dropped.
+    pub fn get(&self, uri: &Uri) -> Option<Snapshot> {
+        let doc = self.docs.get(uri)?;
+        Some(self.snapshot(uri, doc))
+    }
+
     /// Forgets a document; whether it was open.
     pub fn close(&mut self, uri: &Uri) -> bool {
         self.docs.remove(uri).is_some()
@@ -172,7 +190,12 @@ mod tests {
         assert!(state.change(&uri(), 2, [(None, "stale")]).is_none());
         assert!(state.is_latest(&uri(), second.rev));
         assert!(!state.is_latest(&uri(), first.rev));
+        assert_eq!(
+            state.get(&uri()).map(|s| (s.text, s.rev)),
+            Some(("abcd".into(), second.rev))
+        );
         assert!(state.close(&uri()));
+        assert!(state.get(&uri()).is_none());
         assert!(!state.is_latest(&uri(), second.rev));
         let reopened = state.open(uri(), 1, "x", None, None);
         assert!(reopened.rev > second.rev);

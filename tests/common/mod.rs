@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod features;
+
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
@@ -18,6 +20,9 @@ pub struct Client {
     /// Messages received but not yet asked for.
     pending: Vec<Value>,
     next_id: i64,
+    /// Server-to-client request methods the test answers itself (see [`Client::respond`]);
+    /// any other request from the server is answered with `null`.
+    pub manual: Vec<&'static str>,
 }
 
 impl Client {
@@ -53,17 +58,24 @@ impl Client {
             incoming,
             pending: Vec::new(),
             next_id: 0,
+            manual: Vec::new(),
         }
     }
 
     /// Starts the binary and completes the `initialize` handshake. `encodings` goes to
     /// `general.positionEncodings` when given. Returns the `initialize` result.
     pub fn start(encodings: Option<&[&str]>) -> (Client, Value) {
-        let mut client = Client::spawn();
         let mut capabilities = json!({});
         if let Some(encodings) = encodings {
             capabilities = json!({ "general": { "positionEncodings": encodings } });
         }
+        Client::start_with(capabilities)
+    }
+
+    /// Starts the binary and completes the `initialize` handshake with these client
+    /// capabilities. Returns the `initialize` result.
+    pub fn start_with(capabilities: Value) -> (Client, Value) {
+        let mut client = Client::spawn();
         let response = client.request(
             "initialize",
             json!({ "processId": null, "rootUri": null, "capabilities": capabilities }),
@@ -85,11 +97,28 @@ impl Client {
 
     /// Sends a request and waits for its response (the whole message, `result` or `error`).
     pub fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.send_request(method, params);
+        self.response(id)
+            .unwrap_or_else(|| panic!("no response to {method} within {TIMEOUT:?}"))
+    }
+
+    /// Sends a request without waiting; returns its id for [`Client::response`].
+    pub fn send_request(&mut self, method: &str, params: Value) -> i64 {
         self.next_id += 1;
         let id = self.next_id;
         self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        id
+    }
+
+    /// The response to request `id`, once it arrives; `None` after [`TIMEOUT`].
+    pub fn response(&mut self, id: i64) -> Option<Value> {
         self.wait_for(|m| m["id"] == id && m.get("method").is_none())
-            .unwrap_or_else(|| panic!("no response to {method} within {TIMEOUT:?}"))
+    }
+
+    /// Answers a request the server sent (one whose method is in `manual`).
+    pub fn respond(&mut self, request: &Value, result: Value) {
+        let id = request["id"].clone();
+        self.send(&json!({ "jsonrpc": "2.0", "id": id, "result": result }));
     }
 
     /// The first message (received or still to come) matching `matches`, removed from the
@@ -105,7 +134,9 @@ impl Client {
                 Ok(message) => message,
                 Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => return None,
             };
-            if message.get("method").is_some() && message.get("id").is_some() {
+            let method = message["method"].as_str().unwrap_or_default();
+            let manual = self.manual.contains(&method);
+            if message.get("method").is_some() && message.get("id").is_some() && !manual {
                 let id = message["id"].clone();
                 self.send(&json!({ "jsonrpc": "2.0", "id": id, "result": null }));
             }
@@ -131,6 +162,18 @@ impl Client {
             .as_array()
             .cloned()
             .unwrap_or_default()
+    }
+
+    /// Every message with `method` received so far and not yet consumed (no waiting).
+    pub fn received(&mut self, method: &str) -> Vec<Value> {
+        while let Ok(message) = self.incoming.try_recv() {
+            self.pending.push(message);
+        }
+        self.pending
+            .iter()
+            .filter(|m| m["method"] == method)
+            .cloned()
+            .collect()
     }
 
     /// Every diagnostics publication for `uri` received so far and not yet consumed.

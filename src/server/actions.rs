@@ -1,0 +1,85 @@
+//! Code actions (quick fixes from the fix each diagnostic carries, and fix-all) and the
+//! links from a post-mortem to the repository files it names.
+
+use super::{Backend, convert, lock};
+use crate::analysis::{fixes, links};
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::{
+    CodeActionKind, CodeActionParams, CodeActionResponse, DocumentLink, DocumentLinkParams,
+    GotoDefinitionParams, GotoDefinitionResponse,
+};
+
+impl Backend {
+    pub(super) async fn on_code_action(
+        &self,
+        params: CodeActionParams,
+    ) -> Result<Option<CodeActionResponse>> {
+        let can_rename = lock(&self.state).client.rename_files;
+        let uri = params.text_document.uri;
+        let context = params.context;
+        let only = context.only.as_deref();
+        let quick_fixes = convert::kind_wanted(only, &CodeActionKind::QUICKFIX);
+        // Fix-all re-analyses the document until it settles, so it is computed only when
+        // asked for by kind, or when the request concerns at least one of our problems.
+        let fix_all = match only {
+            Some(_) => convert::kind_wanted(only, &convert::fix_all_kind()),
+            None => context
+                .diagnostics
+                .iter()
+                .any(|d| convert::fix_of(d).is_some()),
+        };
+        let diagnostics = context.diagnostics;
+        let target = uri.clone();
+        self.with_view(&target, "code actions", move |v| {
+            let mut out = Vec::new();
+            let path = v.snapshot.path.as_deref();
+            for d in diagnostics.iter().filter(|_| quick_fixes) {
+                let Some(fix) = convert::fix_of(d) else {
+                    continue;
+                };
+                let range = convert::byte_range(&v.index, d.range, v.enc);
+                out.extend(fixes::actions(&v.ctx, &range, &fix).iter().filter_map(|a| {
+                    convert::quick_fix(a, d, &uri, path, can_rename, &v.index, v.enc)
+                }));
+            }
+            if fix_all && let Some(edit) = fixes::fix_all(v.ctx.text, v.ctx.env) {
+                out.push(convert::fix_all(&edit, &uri, &v.index, v.enc));
+            }
+            out
+        })
+        .await
+    }
+
+    pub(super) async fn on_document_link(
+        &self,
+        params: DocumentLinkParams,
+    ) -> Result<Option<Vec<DocumentLink>>> {
+        self.with_view(&params.text_document.uri, "document links", |v| {
+            // Targets resolve under the document's own workspace root, never elsewhere.
+            let Some(workspace) = v.snapshot.workspace.as_deref() else {
+                return Vec::new();
+            };
+            links::links(&v.ctx)
+                .iter()
+                .filter_map(|l| convert::document_link(l, workspace, &v.index, v.enc))
+                .collect()
+        })
+        .await
+    }
+
+    pub(super) async fn on_goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let at = params.text_document_position_params;
+        let found = self
+            .with_view(&at.text_document.uri, "definition", move |v| {
+                let workspace = v.snapshot.workspace.as_deref()?;
+                let offset = convert::offset(&v.index, at.position, v.enc);
+                let link = links::link_at(&v.ctx, offset)?;
+                convert::location(&link, workspace).map(GotoDefinitionResponse::Scalar)
+            })
+            .await?;
+        Ok(found.flatten())
+    }
+}
