@@ -19,6 +19,7 @@ pub fn section(schema: &Schema, index: usize, now: DateTime<Utc>) -> Snippet {
         Some(SectionRole::Timeline) => Snippet::new()
             .text("```\n")
             .append(timeline_entry(schema, now))
+            .tab("…")
             .text("\n```\n"),
         Some(SectionRole::Detection) => bullets(&["Signal", "Noticed after"]),
         Some(SectionRole::Impact) => bullets(&["Users", "Team", "Compliance"]),
@@ -61,13 +62,14 @@ fn header(schema: &Schema) -> Snippet {
     s
 }
 
-/// One timeline entry at the current UTC minute, the source a choice.
+/// The start of a timeline entry at the current UTC minute: the source a choice, the
+/// cursor left where the text goes.
 pub fn timeline_entry(schema: &Schema, now: DateTime<Utc>) -> Snippet {
     Snippet::new()
         .text(&format!("{}  (source: ", now.format("%H:%M")))
         .choice(&schema.timeline_sources)
         .text(") ")
-        .tab("…")
+        .end()
 }
 
 /// One Prevention row: owner, action, ticket and target date as tab stops.
@@ -139,7 +141,7 @@ mod tests {
         let s = timeline_entry(Schema::builtin_ref(), now());
         assert_eq!(
             s.to_snippet(),
-            "09:41  (source: ${1|alert,Slack,log file|}) ${2:…}"
+            "09:41  (source: ${1|alert,Slack,log file|}) $0"
         );
     }
 

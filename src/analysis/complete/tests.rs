@@ -131,9 +131,9 @@ fn timeline_new_line_offers_an_entry_at_the_current_minute() {
     assert_eq!(labels(&items), ["12:00  (source: …)"]);
     assert_eq!(
         items[0].insert.to_snippet(),
-        "12:00  (source: ${1|alert,Slack,log file|}) ${2:…}"
+        "12:00  (source: ${1|alert,Slack,log file|}) $0"
     );
-    assert_eq!(items[0].insert.to_plain(), "12:00  (source: alert) …");
+    assert_eq!(items[0].insert.to_plain(), "12:00  (source: alert) ");
     assert!(text[items[0].range.end..].starts_with("\n10:20"));
 }
 
