@@ -37,6 +37,7 @@ pub fn run(args: &CheckArgs) -> u8 {
             now,
             path: Some(&path),
             workspace: workspace.map(|w| w as &dyn Workspace),
+            commits: None,
         };
         let diagnostics = check(&file.text, &file.doc, &env);
         checked.push(Checked {
