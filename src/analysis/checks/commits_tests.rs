@@ -183,8 +183,7 @@ fn deploy_committed_after_detection() {
     // Without a valid Detection time there is nothing to compare.
     let text = text
         .replace("2026-03-14T09:26:53Z", "soon")
-        .replace('«', "")
-        .replace('»', "");
+        .replace(['«', '»'], "");
     check_with(deploy_after_detection, &text);
 }
 
