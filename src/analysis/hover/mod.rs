@@ -3,6 +3,7 @@
 use super::facts::Ctx;
 use std::ops::Range;
 
+mod commit;
 mod fields;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,9 +13,10 @@ pub struct Hover {
     pub markdown: String,
 }
 
-/// The hover at `offset`, if there is something to say.
+/// The hover at `offset`, if there is something to say. A commit SHA the repository
+/// knows about wins over the explanation of the Header field it stands in.
 pub fn hover(ctx: &Ctx, offset: usize) -> Option<Hover> {
-    fields::field_hover(ctx, offset)
+    commit::commit_hover(ctx, offset).or_else(|| fields::field_hover(ctx, offset))
 }
 
 /// Whether `offset` falls inside `r` (ends included, so a cursor just after a word counts).
