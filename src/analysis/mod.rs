@@ -9,6 +9,7 @@ pub mod complete;
 pub mod diagnostic;
 pub mod edit;
 pub mod facts;
+pub mod fill;
 pub mod format;
 pub mod hover;
 pub mod inlay;

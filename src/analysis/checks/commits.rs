@@ -155,7 +155,7 @@ pub fn mentions(ctx: &Ctx) -> Vec<(Range<usize>, &'static str)> {
             let inner = run.range.start + 1..run.range.end.saturating_sub(1);
             let word = ctx.slice(&inner);
             if inner.start < inner.end && is_prose_sha(word) {
-                out.push((inner, "the commit"));
+                out.push((inner, "the SHA"));
             }
         }
     }

@@ -89,7 +89,7 @@ fn unknown_commits_in_the_header_and_in_prose() {
         "{}",
         diags[0].message
     );
-    assert!(diags[1].message.starts_with("the commit `9f1c2ab7e4d1`"));
+    assert!(diags[1].message.starts_with("the SHA `9f1c2ab7e4d1`"));
 }
 
 #[test]
