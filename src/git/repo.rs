@@ -246,8 +246,12 @@ impl Repo {
             .arg("--first-parent")
             .sha(sha)
             .arg("--")
-            .text()?;
-        Some(trim_stat(&text))
+            .output()?;
+        // Not trimmed as a whole: the stat lines start with a space that aligns them.
+        let (true, text) = text else {
+            return None;
+        };
+        Some(trim_stat(&String::from_utf8_lossy(&text)))
     }
 
     fn origin(&self, state: &mut State) -> Option<String> {
@@ -422,5 +426,26 @@ impl Commits for Cached<'_> {
     }
     fn details(&self, sha: &str) -> Option<CommitDetails> {
         commits_answer(self.0, false).details(sha)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trim_stat;
+
+    #[test]
+    fn long_stats_keep_the_first_files_and_the_summary() {
+        let files: Vec<String> = (0..20).map(|i| format!(" f{i} | 1 +")).collect();
+        let stat = format!(
+            "\n{}\n 20 files changed, 20 insertions(+)\n",
+            files.join("\n")
+        );
+        let trimmed = trim_stat(&stat);
+        let lines: Vec<&str> = trimmed.lines().collect();
+        assert_eq!(lines.len(), 14);
+        assert_eq!(lines[0], " f0 | 1 +");
+        assert_eq!(lines[12], " … and 8 more files");
+        assert_eq!(lines[13], " 20 files changed, 20 insertions(+)");
+        assert_eq!(trim_stat(""), "");
     }
 }
