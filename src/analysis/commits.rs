@@ -93,6 +93,34 @@ pub fn hex_word_at(text: &str, offset: usize) -> Option<std::ops::Range<usize>> 
     (start < end && is_sha(&text[start..end])).then_some(start..end)
 }
 
+/// The quick fixes for the SHA at `range`: its 12-digit and full forms, when the
+/// repository knows the commit and the text is not already in that form. Each is a label
+/// and the replacement for `range`.
+pub fn sha_fixes(
+    commits: &dyn Commits,
+    text: &str,
+    range: std::ops::Range<usize>,
+) -> Vec<(String, String)> {
+    let Some(word) = text.get(range).filter(|w| is_sha(w)) else {
+        return Vec::new();
+    };
+    let Lookup::Found(c) = commits.lookup(word) else {
+        return Vec::new();
+    };
+    [c.short(), c.sha.as_str()]
+        .into_iter()
+        .filter(|form| *form != word)
+        .map(|form| {
+            let what = if form.len() == 40 {
+                "the full SHA"
+            } else {
+                "the 12-digit SHA"
+            };
+            (format!("Write {what} `{form}`"), form.to_string())
+        })
+        .collect()
+}
+
 /// A fixed set of commits, for tests of the core (and of anything else that needs a fake
 /// repository). Short SHAs resolve by prefix, like git.
 #[derive(Debug, Default, Clone)]
@@ -161,6 +189,37 @@ mod tests {
         assert!(!is_prose_sha("defaced"));
         assert!(!is_prose_sha("9f1c2a"));
         assert!(!is_prose_sha("--output=/tmp/x"));
+    }
+
+    #[test]
+    fn fixes_offer_the_12_digit_and_full_forms() {
+        let repo = FixedCommits {
+            commits: vec![CommitInfo {
+                sha: "9f1c2ab7e4d0aa11bb22cc33dd44ee55ff667788".into(),
+                subject: "s".into(),
+                author: "a".into(),
+                time: DateTime::default(),
+            }],
+            ..FixedCommits::default()
+        };
+        let text = "see 9f1c2ab here";
+        let fixes = sha_fixes(&repo, text, 4..11);
+        assert_eq!(
+            fixes,
+            [
+                (
+                    "Write the 12-digit SHA `9f1c2ab7e4d0`".to_string(),
+                    "9f1c2ab7e4d0".to_string()
+                ),
+                (
+                    "Write the full SHA `9f1c2ab7e4d0aa11bb22cc33dd44ee55ff667788`".to_string(),
+                    "9f1c2ab7e4d0aa11bb22cc33dd44ee55ff667788".to_string()
+                ),
+            ]
+        );
+        assert_eq!(sha_fixes(&repo, "9f1c2ab7e4d0", 0..12).len(), 1);
+        assert!(sha_fixes(&repo, "0000000", 0..7).is_empty());
+        assert!(sha_fixes(&repo, "abc", 0..9).is_empty());
     }
 
     #[test]
