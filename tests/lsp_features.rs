@@ -68,10 +68,7 @@ fn timeline_entry_completion_is_a_snippet_only_for_clients_that_support_it() {
         if snippets {
             assert_eq!(item["insertTextFormat"], 2);
             // The core ends the entry with a `…` tab stop where the issue sketches `$0`.
-            assert_eq!(
-                &new_text[5..],
-                "  (source: ${1|alert,Slack,log file|}) $0"
-            );
+            assert_eq!(&new_text[5..], "  (source: ${1|alert,Slack,log file|}) $0");
         } else {
             assert_eq!(item["insertTextFormat"], 1);
             assert_eq!(&new_text[5..], "  (source: alert) ");

@@ -76,6 +76,11 @@ codes! {
     TargetDatePast = "target-date-past", Warning, "a Prevention target date is before the Incident date";
     MissingRollbackSha = "missing-rollback-sha", Warning, "Rollback SHA is empty although the document says a rollback happened";
     BrokenReference = "broken-reference", Warning, "a referenced repository path or `§N` section does not exist";
+    UnknownCommit = "unknown-commit", Error, "a Deploy/Rollback SHA, or a backticked SHA in Root cause or Repair, names no commit in the repository";
+    AmbiguousSha = "ambiguous-sha", Error, "a short SHA matches more than one object in the repository";
+    RollbackNotAncestor = "rollback-not-ancestor", Warning, "the Rollback SHA is not an ancestor of the Deploy SHA";
+    RollbackIsDeploy = "rollback-is-deploy", Warning, "the Rollback SHA and the Deploy SHA are the same commit";
+    DeployAfterDetection = "deploy-after-detection", Warning, "the Deploy commit was committed after the Detection time";
 }
 
 /// One problem found in a document.
@@ -147,7 +152,7 @@ mod tests {
             assert_eq!(Code::from_name(c.as_str()), Some(c));
             assert!(seen.insert(c.as_str()));
         }
-        assert_eq!(Code::ALL.len(), 27);
+        assert_eq!(Code::ALL.len(), 32);
         assert_eq!(Code::TimelineMissingEvent.severity(), Severity::Hint);
     }
 }

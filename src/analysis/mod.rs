@@ -4,10 +4,12 @@
 //! and the CLI both call [`analyze`] (or [`parse`] then [`check`]).
 
 pub mod checks;
+pub mod commits;
 pub mod complete;
 pub mod diagnostic;
 pub mod edit;
 pub mod facts;
+pub mod fill;
 pub mod fixes;
 pub mod format;
 pub mod hover;
@@ -66,6 +68,9 @@ pub struct Env<'a> {
     pub path: Option<&'a str>,
     /// The workspace, when a root is known. Checks that need files stay quiet without it.
     pub workspace: Option<&'a dyn Workspace>,
+    /// The repository's commits, when the document lives in a git repository. Git checks,
+    /// SHA completion and commit hovers stay quiet without it.
+    pub commits: Option<&'a dyn commits::Commits>,
 }
 
 static BUILTIN: LazyLock<Schema> = LazyLock::new(Schema::builtin);
@@ -78,7 +83,8 @@ impl Schema {
 }
 
 impl Env<'static> {
-    /// The built-in schema, a fixed clock (2026-06-01T12:00:00Z), no path and no workspace:
+    /// The built-in schema, a fixed clock (2026-06-01T12:00:00Z), no path, no workspace and no
+    /// repository:
     /// the environment unit tests start from.
     pub fn fixed() -> Env<'static> {
         Env {
@@ -86,6 +92,7 @@ impl Env<'static> {
             now: values::parse_timestamp("2026-06-01T12:00:00Z").unwrap_or_default(),
             path: None,
             workspace: None,
+            commits: None,
         }
     }
 }

@@ -10,8 +10,10 @@
 use super::CheckArgs;
 use super::output::{self, Checked, Counts};
 use super::walk;
+use crate::analysis::commits::Commits;
 use crate::analysis::{Env, Schema, Workspace, check};
 use crate::env::{FsWorkspace, find_root};
+use crate::git::Repos;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -23,9 +25,14 @@ pub fn run(args: &CheckArgs) -> u8 {
     let now = chrono::Utc::now();
     // One workspace per root, so files of the same repository share its lookup cache.
     let mut workspaces: HashMap<PathBuf, FsWorkspace> = HashMap::new();
+    // SHAs are checked against the repository each file lives in; without git or outside
+    // a repository the git checks stay quiet.
+    let repos = Repos::new();
     let mut checked = Vec::with_capacity(found.files.len());
     for file in found.files {
         let root = workspace_root(&file.path);
+        let absolute = std::path::absolute(&file.path).unwrap_or_else(|_| file.path.clone());
+        let repo = repos.for_document(&absolute, root.as_deref());
         let workspace = root.map(|root| {
             &*workspaces
                 .entry(root.clone())
@@ -37,6 +44,7 @@ pub fn run(args: &CheckArgs) -> u8 {
             now,
             path: Some(&path),
             workspace: workspace.map(|w| w as &dyn Workspace),
+            commits: repo.as_deref().map(|r| r as &dyn Commits),
         };
         let diagnostics = check(&file.text, &file.doc, &env);
         checked.push(Checked {

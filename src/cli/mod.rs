@@ -1,11 +1,12 @@
 //! The command line: `postmortem-lsp [lsp|--stdio]` serves LSP, `postmortem-lsp check`
-//! checks files for CI.
+//! checks files for CI, `postmortem-lsp new` starts a post-mortem.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub mod check;
+pub mod new;
 mod output;
 mod position;
 mod walk;
@@ -30,6 +31,10 @@ pub enum Command {
     /// Check post-mortems and report problems (exit 0: no errors, 1: errors, or warnings
     /// with --strict, 2: usage errors or paths that could not be read).
     Check(CheckArgs),
+    /// Create `_docs/06_metrics/postmortem_<date>_<slug>.md` at the repository root with
+    /// the Incident date, Deploy SHA and title filled in, and print its path (exit 2 if it
+    /// exists: it is never overwritten).
+    New(NewArgs),
     /// Speak the Language Server Protocol on stdin/stdout.
     Lsp {
         /// Accepted for editors that pass it; stdio is the only transport.
@@ -49,6 +54,23 @@ pub struct CheckArgs {
     /// Files and directories to check (directories are searched for post-mortems,
     /// respecting .gitignore). Default: the current repository.
     pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct NewArgs {
+    /// The file name's slug (lowercase letters, digits, `-`, `_`). Default: from the title,
+    /// else `incident`.
+    #[arg(long)]
+    pub slug: Option<String>,
+    /// The Incident date, `YYYY-MM-DD`. Default: today (UTC).
+    #[arg(long)]
+    pub date: Option<String>,
+    /// The deploy running when the incident started: a commit, branch or tag. Default: HEAD.
+    #[arg(long)]
+    pub deploy: Option<String>,
+    /// What happened, for the title line.
+    #[arg(long)]
+    pub title: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -74,6 +96,7 @@ pub fn main() -> ExitCode {
     };
     match args.command {
         Some(Command::Check(check)) => ExitCode::from(check::run(&check)),
+        Some(Command::New(new)) => ExitCode::from(new::run(&new)),
         Some(Command::Lsp { .. }) | None => crate::server::run_stdio(),
     }
 }

@@ -59,6 +59,7 @@ pub fn diagnose(snapshot: Snapshot, now: DateTime<Utc>) -> Option<Publish> {
             now,
             path,
             workspace: snapshot.workspace.as_deref().map(|w| w as &dyn Workspace),
+            commits: None,
         };
         let found = analysis::check(text, &doc, &env);
         let index = LineIndex::new(text);

@@ -42,6 +42,7 @@ pub fn on_postmortem<T>(
             now,
             path,
             workspace: snapshot.workspace.as_deref().map(|w| w as &dyn Workspace),
+            commits: None,
         };
         let view = View {
             ctx: Ctx::new(text, &doc, &env),

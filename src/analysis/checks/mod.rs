@@ -3,6 +3,7 @@
 use super::Diagnostic;
 use super::facts::Ctx;
 
+mod commits;
 mod file_name;
 mod header;
 mod prevention;
@@ -14,6 +15,8 @@ mod times;
 
 #[cfg(test)]
 pub(crate) mod fixture;
+#[cfg(test)]
+pub(crate) use commits::tests as commit_fixture;
 
 pub type Check = fn(&Ctx) -> Vec<Diagnostic>;
 
@@ -41,4 +44,7 @@ pub const ALL: &[Check] = &[
     prevention::invalid_owner,
     prevention::target_date,
     references::broken_reference,
+    commits::commit_exists,
+    commits::rollback_target,
+    commits::deploy_after_detection,
 ];

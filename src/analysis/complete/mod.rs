@@ -8,6 +8,8 @@ use super::schema::{FieldKind, FieldRole, SectionRole, names_match};
 use super::skeleton;
 use super::snippet::Snippet;
 use super::values::{self, format_duration};
+
+mod commits;
 use chrono::{DateTime, Days, Timelike, Utc};
 use std::ops::Range;
 
@@ -33,6 +35,8 @@ pub struct Completion {
     pub insert: Snippet,
     /// Text the client should match what was typed against, when not the label.
     pub filter: Option<String>,
+    /// Longer markdown shown beside the selected item.
+    pub documentation: Option<String>,
 }
 
 /// The characters after which a client should ask for completion.
@@ -96,6 +100,7 @@ fn whole_document(env: &Env, range: Range<usize>) -> Completion {
         range,
         insert: skeleton::document(env.schema, "…", env.now),
         filter: None,
+        documentation: None,
     }
 }
 
@@ -145,6 +150,10 @@ fn in_header(ctx: &Ctx, line: &Range<usize>, offset: usize) -> Option<Vec<Comple
             }
             _ => Vec::new(),
         },
+        (FieldKind::Sha, Some(role)) => {
+            let target = cell_target(cell, offset);
+            return Some(commits::sha_items(ctx, role, cell.content.clone(), target));
+        }
         (FieldKind::Choice(values), _) => values
             .iter()
             .map(|v| value(v.clone(), &spec.name))
@@ -216,6 +225,7 @@ fn table_row_snippet(
         range: line.start..offset,
         insert: skeleton::prevention_row(),
         filter: Some(format!("{prefix}Prevention row")),
+        documentation: None,
     }])
 }
 
@@ -250,6 +260,7 @@ fn in_timeline(ctx: &Ctx, line: &Range<usize>, offset: usize) -> Option<Vec<Comp
             range: line.start..offset,
             insert: entry,
             filter: None,
+            documentation: None,
         }]);
     }
     let source_at = prefix.find("(source:")? + "(source:".len();
@@ -291,6 +302,7 @@ fn at_line_start(ctx: &Ctx, line: &Range<usize>, offset: usize) -> Vec<Completio
                 range: line.start..offset,
                 insert: skeleton::section(ctx.schema, i, ctx.env.now),
                 filter: Some(format!("## {name}")),
+                documentation: None,
             }
         })
         .collect()
@@ -310,6 +322,7 @@ fn value_items(
         .map(|(label, detail)| Completion {
             insert: Snippet::new().text(&label),
             filter: placeholder.then(|| format!("{current} {label}")),
+            documentation: None,
             label,
             detail,
             kind,

@@ -3,6 +3,7 @@
 use super::facts::Ctx;
 use std::ops::Range;
 
+mod commit;
 mod evidence;
 mod fields;
 mod refs;
@@ -14,9 +15,11 @@ pub struct Hover {
     pub markdown: String,
 }
 
-/// The hover at `offset`, if there is something to say.
+/// The hover at `offset`, if there is something to say. A commit SHA the repository
+/// knows about wins over the explanation of the Header field it stands in.
 pub fn hover(ctx: &Ctx, offset: usize) -> Option<Hover> {
-    fields::field_hover(ctx, offset)
+    commit::commit_hover(ctx, offset)
+        .or_else(|| fields::field_hover(ctx, offset))
         .or_else(|| refs::reference_hover(ctx, offset))
         .or_else(|| evidence::evidence_hover(ctx, offset))
 }

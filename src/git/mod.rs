@@ -1,0 +1,113 @@
+//! Git, the real implementation of the core's [`Commits`](crate::analysis::commits::Commits)
+//! trait: which repository a document belongs to, and the cached answers about its commits.
+//!
+//! Everything here runs the `git` program (see [`command`] for how arguments are kept
+//! safe). Without git on PATH, outside a repository, or in a bare one, the functions return
+//! `None` and the git checks stay quiet.
+
+pub mod catfile;
+pub mod command;
+pub mod remote;
+pub mod repo;
+
+pub use command::{Rev, Sha};
+pub use repo::{Cached, Location, Repo};
+
+use command::Git;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// The repository containing `dir` (`git rev-parse --show-toplevel`), with its git folders.
+pub fn discover(dir: &Path) -> Option<Location> {
+    let text = Git::new(dir)
+        .arg("rev-parse")
+        .arg("--show-toplevel")
+        .arg("--git-dir")
+        .arg("--git-common-dir")
+        .text()?;
+    let mut lines = text.lines();
+    let (top, git_dir, common_dir) = (lines.next()?, lines.next()?, lines.next()?);
+    // `--git-dir` and `--git-common-dir` may be relative to the folder git ran in.
+    Some(Location {
+        top: PathBuf::from(top),
+        git_dir: dir.join(git_dir),
+        common_dir: dir.join(common_dir),
+    })
+}
+
+/// The full SHA of the commit a user revision names (`git rev-parse --verify REV^{commit}`).
+pub fn resolve_rev(dir: &Path, rev: &Rev) -> Option<String> {
+    let sha = Git::new(dir)
+        .arg("rev-parse")
+        .arg("--verify")
+        .arg("--quiet")
+        .rev_commit(rev)
+        .text()?;
+    Sha::parse(&sha).map(|s| s.as_str().to_string())
+}
+
+/// Every repository the process has seen, shared so that documents of one repository share
+/// its cat-file children and caches.
+#[derive(Default)]
+pub struct Repos {
+    by_top: Mutex<HashMap<PathBuf, Arc<Repo>>>,
+    by_dir: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+}
+
+impl Repos {
+    pub fn new() -> Repos {
+        Repos::default()
+    }
+
+    /// The repository a document belongs to: the git top level of its folder, or of
+    /// `workspace_root` when the folder does not exist (an unsaved or deleted file).
+    ///
+    /// A post-mortem whose `_docs/` folder is not at the top level of its repository
+    /// belongs to a project that is not this repository (a shipped example, a test fixture,
+    /// a vendored copy): its SHAs name another history, so it gets no repository and the
+    /// git checks stay quiet for it.
+    pub fn for_document(&self, doc: &Path, workspace_root: Option<&Path>) -> Option<Arc<Repo>> {
+        let folder = doc.parent().filter(|d| d.is_dir());
+        let dir = folder.or(workspace_root)?;
+        let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+        let top = self.top_of(&dir)?;
+        if let Some(docs_root) = postmortem_project_root(&dir)
+            && docs_root.canonicalize().unwrap_or(docs_root) != top
+        {
+            return None;
+        }
+        let mut repos = self.by_top.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(repo) = repos.get(&top) {
+            return Some(repo.clone());
+        }
+        let loc = discover(&top)?;
+        let repo = Arc::new(Repo::new(loc));
+        repos.insert(top, repo.clone());
+        Some(repo)
+    }
+
+    fn top_of(&self, dir: &Path) -> Option<PathBuf> {
+        if let Some(known) = self
+            .by_dir
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(dir)
+        {
+            return known.clone();
+        }
+        let top = discover(dir).map(|l| l.top.canonicalize().unwrap_or(l.top));
+        let mut by_dir = self.by_dir.lock().unwrap_or_else(|e| e.into_inner());
+        if by_dir.len() > 10_000 {
+            by_dir.clear();
+        }
+        by_dir.insert(dir.to_path_buf(), top.clone());
+        top
+    }
+}
+
+/// The folder holding `_docs/` when `dir` is `…/_docs/06_metrics`.
+fn postmortem_project_root(dir: &Path) -> Option<PathBuf> {
+    (dir.file_name()? == "06_metrics" && dir.parent()?.file_name()? == "_docs")
+        .then(|| dir.parent()?.parent().map(Path::to_path_buf))?
+}
