@@ -113,6 +113,7 @@ fn completions_render_snippet_or_plain_text_with_their_order() {
         range: 5..6,
         insert: Snippet::new().text("$").tab("v").end(),
         filter: Some("f".into()),
+        documentation: None,
     };
     let item = completion(&c, 12, &index, PositionEncoding::Utf16, true);
     assert_eq!(item.sort_text.as_deref(), Some("0012"));

@@ -41,6 +41,15 @@ impl TestRepo {
         let text = VALID
             .replace("9f1c2ab7e4d0", deploy)
             .replace("4be07d13a9c2", rollback);
+        // The files the example refers to, so only git findings can make it unclean.
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/acme-shop");
+        for rel in [
+            "_docs/04_deploy/deployment_procedures.md",
+            "config/payments.toml",
+        ] {
+            let content = std::fs::read_to_string(example.join(rel)).unwrap();
+            put(&self.root(), rel, &content);
+        }
         put(&self.root(), DOC, &text)
     }
 }
