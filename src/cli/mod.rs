@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub mod check;
+mod hook;
 mod output;
 mod position;
 mod walk;
@@ -30,11 +31,25 @@ pub enum Command {
     /// Check post-mortems and report problems (exit 0: no errors, 1: errors, or warnings
     /// with --strict, 2: usage errors or paths that could not be read).
     Check(CheckArgs),
+    /// Manage the git pre-commit hook that checks staged post-mortems.
+    #[command(subcommand)]
+    Hook(HookCommand),
     /// Speak the Language Server Protocol on stdin/stdout.
     Lsp {
         /// Accepted for editors that pass it; stdio is the only transport.
         #[arg(long)]
         stdio: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// Write .git/hooks/pre-commit to run `check` on staged post-mortems (exit 2 if a hook
+    /// is already there).
+    Install {
+        /// Replace an existing pre-commit hook.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -74,6 +89,7 @@ pub fn main() -> ExitCode {
     };
     match args.command {
         Some(Command::Check(check)) => ExitCode::from(check::run(&check)),
+        Some(Command::Hook(HookCommand::Install { force })) => ExitCode::from(hook::install(force)),
         Some(Command::Lsp { .. }) | None => crate::server::run_stdio(),
     }
 }
