@@ -18,7 +18,13 @@ const SECTION = "postmortem";
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+/** What other extensions (and the real-editor test) may read from this one. */
+export interface Api {
+  /** The capabilities the running server announced, or undefined when none is running. */
+  serverCapabilities(): object | undefined;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<Api> {
   output = vscode.window.createOutputChannel("Post-mortem");
   context.subscriptions.push(
     output,
@@ -41,6 +47,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
   updateContext(vscode.window.activeTextEditor?.document);
   await start(context);
+  return { serverCapabilities: () => client?.initializeResult?.capabilities };
 }
 
 export async function deactivate(): Promise<void> {
