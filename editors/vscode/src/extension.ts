@@ -11,6 +11,7 @@ import {
   LanguageClientOptions,
   ServerOptions,
   Trace,
+  WorkspaceEdit,
 } from "vscode-languageclient/node";
 import { findServer, ServerNotFound } from "./server";
 
@@ -156,8 +157,13 @@ async function timelineNow(): Promise<void> {
     void vscode.window.showWarningMessage("Open a post-mortem to add a timeline entry to it.");
     return;
   }
-  // The server computes the line at its own clock and applies it through `workspace/applyEdit`.
-  await serverCommand("postmortem.insertTimelineEntry", [editor.document.uri.toString()]);
+  // The server computes the line at its own clock and applies it through
+  // `workspace/applyEdit`; a server that answers with the edit instead gets it applied here.
+  const result = await serverCommand("postmortem.insertTimelineEntry", [editor.document.uri.toString()]);
+  if (client && result && typeof result === "object" && ("changes" in result || "documentChanges" in result)) {
+    const edit = await client.protocol2CodeConverter.asWorkspaceEdit(result as WorkspaceEdit);
+    await vscode.workspace.applyEdit(edit);
+  }
 }
 
 /**

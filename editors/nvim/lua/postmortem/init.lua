@@ -68,7 +68,7 @@ local function execute(client, bufnr, command, arguments, done)
 end
 
 --- `:PostmortemTimelineNow`: asks the server to append a timeline entry at the current UTC
---- minute; the server sends the edit back through `workspace/applyEdit`.
+--- minute; the server sends the edit back through `workspace/applyEdit` (or as its answer).
 function M.timeline_now()
   local bufnr = vim.api.nvim_get_current_buf()
   local client = client_for(bufnr)
@@ -76,7 +76,12 @@ function M.timeline_now()
     vim.notify('postmortem: the server is not attached to this buffer (is it a post-mortem?)', vim.log.levels.WARN)
     return
   end
-  execute(client, bufnr, 'postmortem.insertTimelineEntry', { vim.uri_from_bufnr(bufnr) })
+  execute(client, bufnr, 'postmortem.insertTimelineEntry', { vim.uri_from_bufnr(bufnr) }, function(result)
+    -- A server may also answer with the edit instead of sending `workspace/applyEdit`.
+    if type(result) == 'table' and (result.changes or result.documentChanges) then
+      vim.lsp.util.apply_workspace_edit(result, client.offset_encoding)
+    end
+  end)
 end
 
 --- `:PostmortemNew {slug}`: asks the server to create a post-mortem and opens the file it
