@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub mod check;
+mod hook;
 pub mod new;
 mod output;
 mod position;
@@ -35,11 +36,25 @@ pub enum Command {
     /// the Incident date, Deploy SHA and title filled in, and print its path (exit 2 if it
     /// exists: it is never overwritten).
     New(NewArgs),
+    /// Manage the git pre-commit hook that checks staged post-mortems.
+    #[command(subcommand)]
+    Hook(HookCommand),
     /// Speak the Language Server Protocol on stdin/stdout.
     Lsp {
         /// Accepted for editors that pass it; stdio is the only transport.
         #[arg(long)]
         stdio: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// Write .git/hooks/pre-commit to run `check` on staged post-mortems (exit 2 if a hook
+    /// is already there).
+    Install {
+        /// Replace an existing pre-commit hook.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -97,6 +112,7 @@ pub fn main() -> ExitCode {
     match args.command {
         Some(Command::Check(check)) => ExitCode::from(check::run(&check)),
         Some(Command::New(new)) => ExitCode::from(new::run(&new)),
+        Some(Command::Hook(HookCommand::Install { force })) => ExitCode::from(hook::install(force)),
         Some(Command::Lsp { .. }) | None => crate::server::run_stdio(),
     }
 }

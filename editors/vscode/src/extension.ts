@@ -1,0 +1,181 @@
+// The Post-mortem extension: starts `postmortem-lsp` for markdown files and adds the
+// commands that need the editor (asking for a slug, inserting a timeline entry, restarting).
+//
+// The server decides which markdown files are post-mortems and says nothing about the rest,
+// so the client simply hands it every markdown document.
+
+import * as vscode from "vscode";
+import {
+  ExecuteCommandRequest,
+  LanguageClient,
+  LanguageClientOptions,
+  ServerOptions,
+  Trace,
+  WorkspaceEdit,
+} from "vscode-languageclient/node";
+import { findServer, ServerNotFound } from "./server";
+
+const SECTION = "postmortem";
+let client: LanguageClient | undefined;
+let output: vscode.OutputChannel | undefined;
+
+/** What other extensions (and the real-editor test) may read from this one. */
+export interface Api {
+  /** The capabilities the running server announced, or undefined when none is running. */
+  serverCapabilities(): object | undefined;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<Api> {
+  output = vscode.window.createOutputChannel("Post-mortem");
+  context.subscriptions.push(
+    output,
+    vscode.commands.registerCommand("postmortem.client.new", () => newPostmortem()),
+    vscode.commands.registerCommand("postmortem.client.timelineNow", () => timelineNow()),
+    vscode.commands.registerCommand("postmortem.client.restart", () => restart(context)),
+    vscode.window.onDidChangeActiveTextEditor((e) => updateContext(e?.document)),
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.document === vscode.window.activeTextEditor?.document) {
+        updateContext(e.document);
+      }
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      // The server path and trace level are read at start; a change needs a restart,
+      // which the user is offered rather than forced into.
+      if (e.affectsConfiguration(`${SECTION}.server.path`)) {
+        void offerRestart(context);
+      }
+    }),
+  );
+  updateContext(vscode.window.activeTextEditor?.document);
+  await start(context);
+  return { serverCapabilities: () => client?.initializeResult?.capabilities };
+}
+
+export async function deactivate(): Promise<void> {
+  await stop();
+}
+
+async function start(context: vscode.ExtensionContext): Promise<void> {
+  const config = vscode.workspace.getConfiguration(SECTION);
+  let command: string;
+  try {
+    command = findServer(config.get<string>("server.path") ?? "", context.extensionPath);
+  } catch (e) {
+    if (e instanceof ServerNotFound) {
+      void vscode.window.showErrorMessage(e.message, "Open Settings").then((choice) => {
+        if (choice) {
+          void vscode.commands.executeCommand("workbench.action.openSettings", `${SECTION}.server.path`);
+        }
+      });
+      return;
+    }
+    throw e;
+  }
+  output?.appendLine(`Starting ${command}`);
+  const serverOptions: ServerOptions = { command, args: ["lsp"] };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: "file", language: "markdown" },
+      { scheme: "untitled", language: "markdown" },
+    ],
+    outputChannel: output,
+    initializationOptions: config.get<object>("initializationOptions") ?? {},
+    // Sends `workspace/didChangeConfiguration` with the whole `postmortem` section whenever
+    // a setting under it changes, so server options apply without a restart.
+    synchronize: { configurationSection: SECTION },
+  };
+  client = new LanguageClient(SECTION, "Post-mortem", serverOptions, clientOptions);
+  await client.start();
+  await client.setTrace(Trace.fromString(config.get<string>("trace.server") ?? "off"));
+}
+
+async function stop(): Promise<void> {
+  const running = client;
+  client = undefined;
+  if (running) {
+    await running.stop();
+  }
+}
+
+async function restart(context: vscode.ExtensionContext): Promise<void> {
+  await stop();
+  await start(context);
+  if (client) {
+    void vscode.window.setStatusBarMessage("Post-mortem server restarted", 3000);
+  }
+}
+
+async function offerRestart(context: vscode.ExtensionContext): Promise<void> {
+  const choice = await vscode.window.showInformationMessage(
+    "The post-mortem server path changed. Restart the server to use it?",
+    "Restart",
+  );
+  if (choice) {
+    await restart(context);
+  }
+}
+
+/** Runs a server command; errors become one readable message instead of a rejected promise. */
+async function serverCommand(command: string, args: unknown[]): Promise<unknown> {
+  if (!client) {
+    void vscode.window.showErrorMessage("The post-mortem server is not running. Run \"Post-mortem: Restart server\".");
+    return undefined;
+  }
+  try {
+    return await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args });
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    void vscode.window.showErrorMessage(`Post-mortem: \`${command}\` failed: ${reason}`);
+    return undefined;
+  }
+}
+
+async function newPostmortem(): Promise<void> {
+  const slug = await vscode.window.showInputBox({
+    title: "New post-mortem",
+    prompt: "A short slug for the incident (lowercase words joined by dashes)",
+    placeHolder: "checkout-timeouts",
+    validateInput: (v) =>
+      /^[a-z0-9]+(-[a-z0-9]+)*$/.test(v) ? undefined : "Use lowercase letters, digits and single dashes, e.g. checkout-timeouts",
+  });
+  if (!slug) {
+    return;
+  }
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.toString();
+  const result = await serverCommand("postmortem.new", folder ? [slug, folder] : [slug]);
+  // The server answers with the new file's URI (as a string or `{ uri }`) and the client
+  // opens it; an answer without one means the server already showed the document itself.
+  const uri = typeof result === "string" ? result : (result as { uri?: string } | null)?.uri;
+  if (uri) {
+    await vscode.window.showTextDocument(vscode.Uri.parse(uri));
+  }
+}
+
+async function timelineNow(): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor || editor.document.languageId !== "markdown") {
+    void vscode.window.showWarningMessage("Open a post-mortem to add a timeline entry to it.");
+    return;
+  }
+  // The server computes the line at its own clock and applies it through
+  // `workspace/applyEdit`; a server that answers with the edit instead gets it applied here.
+  const result = await serverCommand("postmortem.insertTimelineEntry", [editor.document.uri.toString()]);
+  if (client && result && typeof result === "object" && ("changes" in result || "documentChanges" in result)) {
+    const edit = await client.protocol2CodeConverter.asWorkspaceEdit(result as WorkspaceEdit);
+    await vscode.workspace.applyEdit(edit);
+  }
+}
+
+/**
+ * Sets the `postmortem.isPostmortem` context key that scopes the key binding. It mirrors the
+ * server's rule loosely (file name, or a post-mortem title); the server stays the judge.
+ */
+function updateContext(doc: vscode.TextDocument | undefined): void {
+  let is = false;
+  if (doc && doc.languageId === "markdown") {
+    const name = doc.uri.path.split("/").pop() ?? "";
+    const head = doc.getText(new vscode.Range(0, 0, 40, 0));
+    is = /^postmortem_.*\.md$/i.test(name) || /^#\s.*post[\s-]?mortem/im.test(head);
+  }
+  void vscode.commands.executeCommand("setContext", "postmortem.isPostmortem", is);
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs the real-editor tests CI runs: (a) Neovim 0.11 headless, (b) Emacs + eglot in batch,
+# (c) the VS Code extension's type-check, bundle and .vsix. Installs what is missing first
+# (into ~/.cache/postmortem-lsp-editors and with apt-get), builds the release server once, and
+# runs every part even if one fails; exits non-zero if any did.
+#
+# The real VS Code run (code-server + headless Chromium) is not part of it: its install alone
+# takes about 12 minutes. Run it with `bash tests/editors/vscode.sh`.
+source "$(dirname "$0")/lib.sh"
+
+t=$(date +%s)
+build_server
+log "== release build: $(( $(date +%s) - t ))s"
+
+failed=()
+for part in nvim emacs vscode-build; do
+  t=$(date +%s)
+  if bash "$HERE/$part.sh"; then status=passed; else status=FAILED; failed+=("$part"); fi
+  log "== $part: $status in $(( $(date +%s) - t ))s"
+done
+if [ ${#failed[@]} -gt 0 ]; then
+  log "editor tests failed: ${failed[*]}"
+  exit 1
+fi
+log "editor tests: all passed"
