@@ -139,8 +139,19 @@ fn the_hook_stops_a_commit_of_a_broken_postmortem_and_passes_a_valid_one() {
         String::from_utf8_lossy(&out.stderr)
     );
 
-    // A valid post-mortem passes.
-    write(dir.path(), VALID_REL, VALID);
+    // A valid post-mortem passes. Its Deploy and Rollback SHAs must name commits of this
+    // repository (the hook checks them): a second commit is the deploy, the first the rollback.
+    write(dir.path(), "NOTES.md", "notes\n");
+    git(dir.path(), &["add", "NOTES.md"]);
+    git(dir.path(), &["commit", "-q", "--no-verify", "-m", "notes"]);
+    let sha = |rev: &str| {
+        let out = git(dir.path(), &["rev-parse", "--short=12", rev]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let valid = VALID
+        .replace("9f1c2ab7e4d0", &sha("HEAD"))
+        .replace("4be07d13a9c2", &sha("HEAD~1"));
+    write(dir.path(), VALID_REL, &valid);
     git(dir.path(), &["add", VALID_REL]);
     let out = git(dir.path(), &["commit", "-q", "-m", "valid"]);
     assert!(
