@@ -192,6 +192,35 @@ mod tests {
         }
     }
 
+    fn snapshot(text: &str, path: Option<&str>) -> Snapshot {
+        Snapshot {
+            uri: "file:///w/x.md".parse().unwrap(),
+            version: 1,
+            rev: 1,
+            text: text.to_string(),
+            path: path.map(Into::into),
+            workspace: None,
+            encoding: crate::text::PositionEncoding::Utf16,
+        }
+    }
+
+    #[test]
+    fn a_git_pass_follows_only_for_post_mortems_whose_repository_is_unknown() {
+        let repos = Repos::new();
+        let now = Utc::now();
+        let git_pass = |text: &str, path: Option<&str>| {
+            first_pass(&snapshot(text, path), now, &repos).map(|(_, pass)| pass)
+        };
+        let pm = "# Post-mortem: checkout\n";
+        // No path: no repository, and nothing to wait for.
+        assert_eq!(git_pass(pm, None), Some(false));
+        // A folder not looked at yet: the git pass will find out.
+        let dir = std::env::temp_dir().join("postmortem-refresh-test.md");
+        assert_eq!(git_pass(pm, dir.to_str()), Some(true));
+        // Not a post-mortem: git is never needed.
+        assert_eq!(git_pass("# README\n", dir.to_str()), Some(false));
+    }
+
     #[test]
     fn the_recorder_notices_missing_answers_only() {
         let known = recorder(FixedCommits::default());
