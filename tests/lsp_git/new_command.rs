@@ -137,3 +137,25 @@ fn new_refuses_an_existing_file_and_bad_arguments() {
     assert!(client.received("workspace/applyEdit").is_empty());
     assert!(client.received("window/showDocument").is_empty());
 }
+
+#[test]
+fn a_client_that_cannot_create_files_gets_the_file_written_for_it() {
+    let repo = build();
+    let (mut client, _) = Client::start_in(json!({}), &[&repo.root()], &[]);
+    client.manual.push("window/showDocument");
+    let id = new_command(&mut client, json!(["plain", "2026-05-01"]));
+    let show = client
+        .wait_for(|m| m["method"] == "window/showDocument")
+        .expect("the new file is opened");
+    let path = repo
+        .root()
+        .canonicalize()
+        .unwrap()
+        .join("_docs/06_metrics/postmortem_2026-05-01_plain.md");
+    assert_eq!(show["params"]["uri"], file_uri(&path));
+    client.respond(&show, json!({ "success": true }));
+    assert_eq!(client.response(id).unwrap()["result"], file_uri(&path));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("| Incident date | 2026-05-01 |"), "{text}");
+    assert!(client.received("workspace/applyEdit").is_empty());
+}
