@@ -13,6 +13,7 @@ pub mod fill;
 pub mod fixes;
 pub mod format;
 pub mod hover;
+pub mod incremental;
 pub mod inlay;
 pub mod links;
 pub mod model;

@@ -9,13 +9,20 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 CACHE=${POSTMORTEM_EDITORS_CACHE:-$HOME/.cache/postmortem-lsp-editors}
 mkdir -p "$CACHE"
-SERVER=${CARGO_TARGET_DIR:-$REPO/target}/release/postmortem-lsp
+# The cargo profile of the server the editors run: `release` by default; CI passes `debug`
+# to reuse the binary `cargo test` has just built instead of compiling everything again.
+PROFILE=${POSTMORTEM_EDITORS_PROFILE:-release}
+SERVER=${CARGO_TARGET_DIR:-$REPO/target}/$PROFILE/postmortem-lsp
 
 log() { printf '%s\n' "$*" >&2; }
 
-# Builds the release binary the editors run (a no-op when it is up to date).
+# Builds the binary the editors run (a no-op when it is up to date).
 build_server() {
-  (cd "$REPO" && cargo build --release --quiet)
+  if [ "$PROFILE" = release ]; then
+    (cd "$REPO" && cargo build --release --quiet)
+  else
+    (cd "$REPO" && cargo build --quiet)
+  fi
   [ -x "$SERVER" ] || { log "no server binary at $SERVER"; return 1; }
 }
 

@@ -14,5 +14,7 @@ trap 'rm -rf "$ws"' EXIT
 "$VENV/bin/nvim" --version | head -1
 "$VENV/bin/nvim" --headless --clean -l "$HERE/nvim_test.lua" \
   "$REPO/editors/nvim" "$SERVER" "$ws/$FIXTURE_REL"
+"$VENV/bin/nvim" --headless --clean -l "$HERE/nvim_features_test.lua" \
+  "$REPO/editors/nvim" "$SERVER" "$ws/$FIXTURE_REL"
 "$VENV/bin/nvim" --headless --clean -l "$HERE/nvim_legacy_test.lua" \
   "$REPO/editors/nvim" "$SERVER" "$ws/$FIXTURE_REL"

@@ -3,9 +3,6 @@
 --   nvim --headless --clean -l nvim_test.lua PLUGIN_DIR SERVER_BINARY POSTMORTEM_FILE
 -- Results go to stdout (under -l, `print` writes to stderr); any failure exits 1.
 --
--- Completion, hover and the timeline command are asserted only when the server advertises
--- them, and print SKIP otherwise: the assertions turn strict by themselves once the server
--- gains the feature.
 
 local plugin_dir, server, file = arg[1], arg[2], arg[3]
 local failures = 0
@@ -82,7 +79,7 @@ end
 local caps = client.server_capabilities or {}
 
 -- Completion in the Detection time cell offers a full UTC timestamp.
-if caps.completionProvider then
+if check(caps.completionProvider ~= nil, 'the server offers completion') then
   local line, col = line_of('2026-05-20 14:05')
   local resp = vim.lsp.buf_request_sync(buf, 'textDocument/completion', {
     textDocument = { uri = vim.uri_from_bufnr(buf) },
@@ -99,12 +96,10 @@ if caps.completionProvider then
     return l:match('^%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%dZ$') ~= nil
   end)
   check(stamp ~= nil, 'completion in the Detection time cell offers a UTC timestamp', table.concat(labels, ' | '))
-else
-  say('SKIP', 'completion: the server does not advertise completionProvider yet')
 end
 
 -- Hover on the deploy procedures reference shows the text of its §5.
-if caps.hoverProvider then
+if check(caps.hoverProvider ~= nil, 'the server offers hover') then
   local line, col = line_of('deployment_procedures.md')
   local resp = vim.lsp.buf_request_sync(buf, 'textDocument/hover', {
     textDocument = { uri = vim.uri_from_bufnr(buf) },
@@ -121,14 +116,12 @@ if caps.hoverProvider then
   end
   check(text:find('Rollback', 1, true) and text:find('Redeploy the previous release tag', 1, true),
     'hover on deployment_procedures.md §5 shows that section', text)
-else
-  say('SKIP', 'hover: the server does not advertise hoverProvider yet')
 end
 
 -- :PostmortemTimelineNow appends `HH:MM  (source: …) ` at the current UTC minute as the
 -- last line of the Timeline block.
 local commands = caps.executeCommandProvider and caps.executeCommandProvider.commands or {}
-if vim.tbl_contains(commands, 'postmortem.insertTimelineEntry') then
+if check(vim.tbl_contains(commands, 'postmortem.insertTimelineEntry'), 'the server offers postmortem.insertTimelineEntry') then
   local before = vim.api.nvim_buf_line_count(buf)
   local t0 = os.date('!%H:%M')
   vim.cmd('PostmortemTimelineNow')
@@ -141,8 +134,6 @@ if vim.tbl_contains(commands, 'postmortem.insertTimelineEntry') then
   local hhmm = added:match('^(%d%d:%d%d)  %(source: ')
   check(vim.api.nvim_buf_line_count(buf) == before + 1 and hhmm ~= nil and (hhmm == t0 or hhmm == t1),
     ':PostmortemTimelineNow inserts a timeline line at the current UTC minute', added)
-else
-  say('SKIP', ':PostmortemTimelineNow: the server does not advertise postmortem.insertTimelineEntry yet')
 end
 
 finish()

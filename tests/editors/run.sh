@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh"
 
 t=$(date +%s)
 build_server
-log "== release build: $(( $(date +%s) - t ))s"
+log "== server build ($PROFILE): $(( $(date +%s) - t ))s"
 
 failed=()
 for part in nvim emacs vscode-build; do
