@@ -28,6 +28,8 @@ pub struct ClientFeatures {
     pub snippets: bool,
     /// A workspace edit may rename files.
     pub rename_files: bool,
+    /// A workspace edit may create files (and carry `documentChanges`).
+    pub create_files: bool,
 }
 
 /// What the analysis of one revision needs, taken so the lock can be dropped.
