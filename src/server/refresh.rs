@@ -201,6 +201,7 @@ mod tests {
             path: path.map(Into::into),
             workspace: None,
             encoding: crate::text::PositionEncoding::Utf16,
+            parses: Default::default(),
         }
     }
 

@@ -59,7 +59,7 @@ pub fn with_env<T>(
     let path = snapshot.path.as_ref().map(|p| p.to_string_lossy());
     let path = path.as_deref();
     let schema = Schema::builtin_ref();
-    let doc = analysis::parse(text);
+    let doc = snapshot.parse();
     if !analysis::is_postmortem(path, text, &doc, schema) {
         return None;
     }
@@ -124,6 +124,7 @@ mod tests {
             path: None,
             workspace: None,
             encoding: PositionEncoding::Utf16,
+            parses: Default::default(),
         }
     }
 
