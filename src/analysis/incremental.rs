@@ -49,16 +49,24 @@ impl ParseCache {
                 let i = list.iter().position(|p| &*p.text == piece)?;
                 Some(list.swap_remove(i))
             });
-            let block = match reused {
-                Some(old) => old
-                    .block
-                    .shifted(range.start as isize - old.block.range.start as isize),
-                None => parse_block(text, range),
+            // One copy per piece: a reused block stays in the cache at the offset it was
+            // parsed at, and the document gets it moved to where it stands now.
+            let (kept, block) = match reused {
+                Some(old) => {
+                    let delta = range.start as isize - old.block.range.start as isize;
+                    let moved = old.block.shifted(delta);
+                    (old, moved)
+                }
+                None => {
+                    let block = parse_block(text, range);
+                    let kept = Piece {
+                        text: piece.into(),
+                        block: block.clone(),
+                    };
+                    (kept, block)
+                }
             };
-            next.entry(k).or_default().push(Piece {
-                text: piece.into(),
-                block: block.clone(),
-            });
+            next.entry(k).or_default().push(kept);
             block
         });
         self.pieces = next;
