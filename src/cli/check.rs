@@ -45,6 +45,7 @@ pub fn run(args: &CheckArgs) -> u8 {
             path: Some(&path),
             workspace: workspace.map(|w| w as &dyn Workspace),
             commits: repo.as_deref().map(|r| r as &dyn Commits),
+            rules: None,
         };
         let diagnostics = check(&file.text, &file.doc, &env);
         checked.push(Checked {
