@@ -241,6 +241,9 @@ impl Parser<'_> {
         };
         let message = match closest(name, valid.iter().copied()) {
             Some(best) => format!("unknown setting `{name}`{place}; did you mean `{best}`?"),
+            None if table == "rules" => format!(
+                "unknown setting `{name}`{place}; write a diagnostic code such as `human-error` (the README lists them)"
+            ),
             None => format!(
                 "unknown setting `{name}`{place}; the settings here are {}",
                 list(&valid)

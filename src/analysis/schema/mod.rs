@@ -128,7 +128,15 @@ impl TicketPattern {
                 source: source.into(),
                 regex,
             }),
-            Err(e) => Err(e.to_string()),
+            // The regex crate's message spans lines (pattern, caret, reason): keep the reason.
+            Err(e) => Err(e
+                .to_string()
+                .lines()
+                .last()
+                .unwrap_or("")
+                .trim()
+                .trim_start_matches("error: ")
+                .to_string()),
         }
     }
 
