@@ -1,5 +1,6 @@
 //! The command line: `postmortem-lsp [lsp|--stdio]` serves LSP, `postmortem-lsp check`
-//! checks files for CI, `postmortem-lsp new` starts a post-mortem.
+//! checks files for CI, `postmortem-lsp new` starts a post-mortem, `postmortem-lsp config`
+//! shows the team configuration in force.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
