@@ -15,6 +15,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod config;
 pub mod env;
 pub mod git;
 pub mod scaffold;

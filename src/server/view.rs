@@ -78,6 +78,7 @@ pub fn with_env<T>(
         path,
         workspace: snapshot.workspace.as_deref().map(|w| w as &dyn Workspace),
         commits,
+        rules: None,
     };
     Some(f(&doc, &env))
 }
