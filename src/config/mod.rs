@@ -7,9 +7,9 @@
 pub mod load;
 pub mod show;
 
-use crate::analysis::Code;
 use crate::analysis::rules::{Level, Rules};
 use crate::analysis::schema::{Problem, Schema, TicketPattern};
+use crate::analysis::{Code, values};
 use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
@@ -347,26 +347,10 @@ fn list(items: &[&str]) -> String {
 /// The valid name nearest to `name`, when it is close enough to be a likely typo.
 pub fn closest<'a>(name: &str, valid: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     valid
-        .map(|v| (edit_distance(&name.to_lowercase(), v), v))
+        .map(|v| (values::edit_distance(&name.to_lowercase(), v), v))
         .filter(|&(d, v)| d <= (v.len() / 3).max(2))
         .min_by_key(|&(d, _)| d)
         .map(|(_, v)| v)
-}
-
-/// Levenshtein distance over characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let here = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(here + 1);
-            prev = here;
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]

@@ -298,7 +298,7 @@ fn closest<'o>(v: &str, opts: &'o [String]) -> Option<&'o str> {
     let nv = norm(v);
     let score = |o: &String| {
         let no = norm(o);
-        let typo = edit_distance(&nv, &no);
+        let typo = values::edit_distance(&nv, &no);
         if no == nv {
             Some(0)
         } else if nv.chars().count() >= 3 && no.starts_with(&nv) {
@@ -318,23 +318,6 @@ fn closest<'o>(v: &str, opts: &'o [String]) -> Option<&'o str> {
         .filter_map(|o| Some((score(o)?, o)))
         .min_by_key(|(s, _)| *s)
         .map(|(_, o)| o.as_str())
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diag = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let next = (diag + usize::from(ca != *cb))
-                .min(row[j] + 1)
-                .min(row[j + 1] + 1);
-            diag = row[j + 1];
-            row[j + 1] = next;
-        }
-    }
-    row[b.len()]
 }
 
 pub(super) fn sha_problem(v: &str) -> String {
