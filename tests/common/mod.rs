@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod features;
+pub mod raw;
 
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Write};
