@@ -5,6 +5,7 @@
 
 pub mod features;
 pub mod raw;
+pub mod twin;
 
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Write};
