@@ -31,13 +31,19 @@ impl Client {
     /// Starts the binary. Its log goes to this process's stderr when `POSTMORTEM_TEST_LOG`
     /// is set, else nowhere (the tests provoke warnings on purpose).
     pub fn spawn() -> Client {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_postmortem-lsp"));
+        command.arg("lsp");
+        Client::spawn_command(command)
+    }
+
+    /// Starts `command`, which runs the server (possibly under a wrapper such as `strace`).
+    pub fn spawn_command(mut command: Command) -> Client {
         let stderr = if std::env::var_os("POSTMORTEM_TEST_LOG").is_some() {
             Stdio::inherit()
         } else {
             Stdio::null()
         };
-        let mut child = Command::new(env!("CARGO_BIN_EXE_postmortem-lsp"))
-            .arg("lsp")
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(stderr)

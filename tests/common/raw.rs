@@ -80,3 +80,55 @@ impl Client {
             .collect()
     }
 }
+
+/// Waits for heavy answers (huge documents in a debug build): long enough never to fail a
+/// slow machine, short enough that a hang still fails the test.
+pub const HEAVY: std::time::Duration = std::time::Duration::from_secs(90);
+
+impl Client {
+    /// [`Client::request`] with a longer wait, for requests on huge documents.
+    pub fn request_within(
+        &mut self,
+        method: &str,
+        params: Value,
+        limit: std::time::Duration,
+    ) -> Value {
+        let id = self.send_request(method, params);
+        let deadline = std::time::Instant::now() + limit;
+        loop {
+            if let Some(response) = self.response(id) {
+                return response;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no response to {method} within {limit:?}"
+            );
+        }
+    }
+
+    /// [`Client::diagnostics`] with a longer wait, for huge documents.
+    pub fn diagnostics_within(
+        &mut self,
+        uri: &str,
+        version: i64,
+        limit: std::time::Duration,
+    ) -> Vec<Value> {
+        let deadline = std::time::Instant::now() + limit;
+        let published = |m: &Value| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri
+                && m["params"]["version"] == version
+        };
+        loop {
+            if let Some(found) = self.wait_for(published) {
+                // Put it back for `diagnostics`, which also drops earlier publications.
+                self.pending.push(found);
+                return self.diagnostics(uri, Some(version));
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no diagnostics for {uri} version {version} within {limit:?}"
+            );
+        }
+    }
+}
