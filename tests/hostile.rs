@@ -36,6 +36,21 @@ fn bodies_that_are_not_json_get_a_parse_error() {
 }
 
 #[test]
+fn json_nested_too_deep_to_parse_is_a_parse_error() {
+    let (mut client, _) = Client::start(None);
+    // The JSON parser stops at 128 levels rather than exhaust the stack, so this body cannot
+    // be read as JSON at all.
+    let deep = format!(
+        r#"{{"jsonrpc":"2.0","id":3,"method":"textDocument/hover","params":{}{}}}"#,
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    client.send_frame(deep.as_bytes());
+    assert_eq!(client.null_id_error()["code"], PARSE_ERROR);
+    client.assert_serving("after-deep-json");
+}
+
+#[test]
 fn json_that_is_not_a_message_is_an_invalid_request() {
     let (mut client, _) = Client::start(None);
     let bodies = [
