@@ -9,11 +9,15 @@
 //! - [`git`]: the repository behind the core's `Commits` trait (runs the `git` program).
 //! - [`server`]: the LSP server (tower-lsp-server glue); [`server::convert`] is the only
 //!   place that builds LSP types.
-//! - [`cli`]: the `postmortem-lsp` command line (`check`, `lsp`).
+//! - [`scaffold`]: a new post-mortem's path and text, for the CLI's `new` and the server's
+//!   `postmortem.new`.
+//! - [`cli`]: the `postmortem-lsp` command line (`check`, `new`, `lsp`).
 
 pub mod analysis;
 pub mod cli;
+pub mod config;
 pub mod env;
 pub mod git;
+pub mod scaffold;
 pub mod server;
 pub mod text;

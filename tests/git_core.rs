@@ -108,3 +108,27 @@ fn new_commits_are_seen_after_the_repository_changes() {
     assert!(matches!(git_repo.lookup(&late[..12]), Lookup::Found(c) if c.subject == "Late"));
     assert_eq!(git_repo.recent().unwrap()[0].sha, late);
 }
+
+#[test]
+fn peek_answers_only_what_was_discovered() {
+    let repo = build();
+    let doc = repo.write_doc(&repo.short("c3"), &repo.short("c2"));
+    let repos = Repos::new();
+    // Nothing discovered yet: not known, and no git was run to find out.
+    assert!(repos.peek(&doc, None).is_none());
+    let found = repos.for_document(&doc, None).expect("a repository");
+    let peeked = repos.peek(&doc, None).expect("known after discovery");
+    assert!(std::sync::Arc::ptr_eq(
+        &found,
+        &peeked.expect("the same repository")
+    ));
+    // Outside any repository: once looked at, known to have none.
+    let outside = tempfile::tempdir().unwrap();
+    let lone = gitrepo::put(outside.path(), DOC, "# Post-mortem: x\n");
+    assert!(repos.peek(&lone, None).is_none());
+    assert!(repos.for_document(&lone, None).is_none());
+    assert!(matches!(repos.peek(&lone, None), Some(None)));
+    // A document with neither a folder nor a root has no repository, without asking git.
+    let nowhere = std::path::Path::new("/no/such/folder/x.md");
+    assert!(matches!(repos.peek(nowhere, None), Some(None)));
+}

@@ -30,7 +30,7 @@ fn capabilities_announce_every_feature() {
     }
     assert_eq!(
         caps["executeCommandProvider"]["commands"],
-        json!(["postmortem.insertTimelineEntry"])
+        json!(["postmortem.insertTimelineEntry", "postmortem.new"])
     );
     assert_eq!(
         caps["codeActionProvider"]["codeActionKinds"],

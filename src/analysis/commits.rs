@@ -5,6 +5,8 @@
 //! Every answer may be "not known yet" (`Pending`, `None`): the server answers from a cache
 //! without waiting for git, and the checks stay quiet until the answer arrives.
 
+use super::facts::Ctx;
+use super::schema::FieldRole;
 use super::values::is_sha;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -91,6 +93,18 @@ pub fn hex_word_at(text: &str, offset: usize) -> Option<std::ops::Range<usize>> 
         end += 1;
     }
     (start < end && is_sha(&text[start..end])).then_some(start..end)
+}
+
+/// The commit SHA around `offset`, by the rule hover and the SHA quick fixes share: in a
+/// Header SHA cell any 7–40 hex digits; in prose the word must also mix digits and letters,
+/// so `1000000` and `defaced` are not looked up.
+pub fn sha_at(ctx: &Ctx, offset: usize) -> Option<std::ops::Range<usize>> {
+    let range = hex_word_at(ctx.text, offset)?;
+    let in_sha_cell = [FieldRole::DeploySha, FieldRole::RollbackSha]
+        .into_iter()
+        .filter_map(|role| ctx.field(role))
+        .any(|row| row.value == range);
+    (in_sha_cell || is_prose_sha(ctx.slice(&range))).then_some(range)
 }
 
 /// The quick fixes for the SHA at `range`: its 12-digit and full forms, when the

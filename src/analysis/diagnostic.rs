@@ -53,6 +53,7 @@ codes! {
     DuplicateSection = "duplicate-section", Warning, "a section appears more than once";
     SectionOrder = "section-order", Warning, "a section stands out of the template's order";
     EmptySection = "empty-section", Warning, "a section has no content at all";
+    UnfilledSection = "unfilled-section", Warning, "a section still holds only the template's guidance text";
     MissingField = "missing-field", Error, "a required Header row is absent";
     EmptyField = "empty-field", Error, "a Header value is empty or still the template's placeholder";
     InvalidDate = "invalid-date", Error, "a date is not a real `YYYY-MM-DD` date";
@@ -152,7 +153,7 @@ mod tests {
             assert_eq!(Code::from_name(c.as_str()), Some(c));
             assert!(seen.insert(c.as_str()));
         }
-        assert_eq!(Code::ALL.len(), 32);
+        assert_eq!(Code::ALL.len(), 33);
         assert_eq!(Code::TimelineMissingEvent.severity(), Severity::Hint);
     }
 }

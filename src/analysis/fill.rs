@@ -1,6 +1,6 @@
 //! Fills a new post-mortem's known values (Incident date, Deploy SHA, title) into a
-//! template text: the repository's own template or the built-in skeleton. Used by
-//! `postmortem-lsp new`, and meant for the server's `postmortem.new` command too.
+//! template text: the repository's own template or the built-in skeleton. Used through
+//! [`crate::scaffold`] by `postmortem-lsp new` and the server's `postmortem.new`.
 
 use super::facts::Ctx;
 use super::schema::{FieldKind, FieldRole};

@@ -13,12 +13,14 @@ pub mod fill;
 pub mod fixes;
 pub mod format;
 pub mod hover;
+pub mod incremental;
 pub mod inlay;
 pub mod links;
 pub mod model;
 pub mod outline;
 pub mod parse;
 pub mod refs;
+pub mod rules;
 pub mod schema;
 pub mod skeleton;
 pub mod snippet;
@@ -71,6 +73,8 @@ pub struct Env<'a> {
     /// The repository's commits, when the document lives in a git repository. Git checks,
     /// SHA completion and commit hovers stay quiet without it.
     pub commits: Option<&'a dyn commits::Commits>,
+    /// The team's rule severities (from its configuration); `None` keeps every default.
+    pub rules: Option<&'a rules::Rules>,
 }
 
 static BUILTIN: LazyLock<Schema> = LazyLock::new(Schema::builtin);
@@ -93,6 +97,7 @@ impl Env<'static> {
             path: None,
             workspace: None,
             commits: None,
+            rules: None,
         }
     }
 }
@@ -110,6 +115,7 @@ pub fn check(text: &str, doc: &Document, env: &Env) -> Vec<Diagnostic> {
         (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
     });
     out.dedup();
+    rules::apply(text, &mut out, env.rules);
     out
 }
 

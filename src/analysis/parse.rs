@@ -11,15 +11,21 @@ use std::ops::Range;
 
 /// Parses a whole document.
 pub fn parse(text: &str) -> Document {
+    assemble(text, |range| parse_block(text, range))
+}
+
+/// Cuts `text` into pieces and builds the document from the block `block_of` gives for each
+/// piece's range (the preamble first, then each section body in order).
+pub fn assemble(text: &str, mut block_of: impl FnMut(Range<usize>) -> Block) -> Document {
     let pieces = split(text);
-    let preamble = parse_block(text, pieces.preamble);
+    let preamble = block_of(pieces.preamble);
     let sections = pieces
         .sections
         .into_iter()
         .map(|p| Section {
             name: p.name,
             heading_line: p.heading_line,
-            body: parse_block(text, p.body),
+            body: block_of(p.body),
         })
         .collect();
     Document {

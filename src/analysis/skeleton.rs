@@ -29,6 +29,11 @@ pub fn section(schema: &Schema, index: usize, now: DateTime<Utc>) -> Snippet {
             .append(prevention_row()),
         Some(SectionRole::Evidence) => evidence(),
         Some(SectionRole::RootCause) => Snippet::new().tab("…").text("\n"),
+        // A team's own section: its template body is the skeleton (the unfilled-section
+        // check flags it until it is replaced).
+        None if !spec.guidance.trim().is_empty() => {
+            Snippet::new().tab(spec.guidance.trim()).text("\n")
+        }
         _ => Snippet::new().text("- ").tab("…").text("\n"),
     };
     heading.append(body).text("\n")

@@ -28,11 +28,17 @@ pub fn run(args: &CheckArgs) -> u8 {
     // SHAs are checked against the repository each file lives in; without git or outside
     // a repository the git checks stay quiet.
     let repos = Repos::new();
+    let configs = crate::config::load::Configs::new();
     let mut checked = Vec::with_capacity(found.files.len());
     for file in found.files {
         let root = workspace_root(&file.path);
         let absolute = std::path::absolute(&file.path).unwrap_or_else(|_| file.path.clone());
         let repo = repos.for_document(&absolute, root.as_deref());
+        // The team's settings; its template is the schema, not a post-mortem to check.
+        let config = super::config::for_file(&configs, &absolute, root.as_deref());
+        if !file.named && config.is_template(&absolute) {
+            continue;
+        }
         let workspace = root.map(|root| {
             &*workspaces
                 .entry(root.clone())
@@ -40,11 +46,12 @@ pub fn run(args: &CheckArgs) -> u8 {
         });
         let path = file.path.to_string_lossy();
         let env = Env {
-            schema,
+            schema: &config.schema,
             now,
             path: Some(&path),
             workspace: workspace.map(|w| w as &dyn Workspace),
             commits: repo.as_deref().map(|r| r as &dyn Commits),
+            rules: Some(&config.config.rules),
         };
         let diagnostics = check(&file.text, &file.doc, &env);
         checked.push(Checked {

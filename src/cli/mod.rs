@@ -1,11 +1,13 @@
 //! The command line: `postmortem-lsp [lsp|--stdio]` serves LSP, `postmortem-lsp check`
-//! checks files for CI, `postmortem-lsp new` starts a post-mortem.
+//! checks files for CI, `postmortem-lsp new` starts a post-mortem, `postmortem-lsp config`
+//! shows the team configuration in force.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub mod check;
+pub mod config;
 mod hook;
 pub mod new;
 mod output;
@@ -36,6 +38,9 @@ pub enum Command {
     /// the Incident date, Deploy SHA and title filled in, and print its path (exit 2 if it
     /// exists: it is never overwritten).
     New(NewArgs),
+    /// Print the settings in force (from `.postmortem.toml`) and the schema derived from the
+    /// template (exit 2 when the configuration or template has problems).
+    Config(config::ConfigArgs),
     /// Manage the git pre-commit hook that checks staged post-mortems.
     #[command(subcommand)]
     Hook(HookCommand),
@@ -111,6 +116,7 @@ pub fn main() -> ExitCode {
     };
     match args.command {
         Some(Command::Check(check)) => ExitCode::from(check::run(&check)),
+        Some(Command::Config(c)) => ExitCode::from(config::run(&c)),
         Some(Command::New(new)) => ExitCode::from(new::run(&new)),
         Some(Command::Hook(HookCommand::Install { force })) => ExitCode::from(hook::install(force)),
         Some(Command::Lsp { .. }) | None => crate::server::run_stdio(),

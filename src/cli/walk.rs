@@ -13,6 +13,8 @@ pub struct Candidate {
     pub path: PathBuf,
     pub text: String,
     pub doc: Document,
+    /// Named on the command line (rather than found by walking a folder).
+    pub named: bool,
 }
 
 /// What the search found, and whether anything could not be read (reported on stderr).
@@ -124,6 +126,7 @@ impl Search<'_> {
                         path,
                         text,
                         doc,
+                        named,
                     });
                 }
             }

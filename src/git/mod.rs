@@ -16,7 +16,7 @@ pub use repo::{Cached, Location, Repo};
 use command::Git;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
 /// The repository containing `dir` (`git rev-parse --show-toplevel`), with its git folders.
 pub fn discover(dir: &Path) -> Option<Location> {
@@ -67,34 +67,68 @@ impl Repos {
     /// belongs to a project that is not this repository (a shipped example, a test fixture,
     /// a vendored copy): its SHAs name another history, so it gets no repository and the
     /// git checks stay quiet for it.
+    ///
+    /// Runs git the first time a folder is seen; see [`Repos::peek`] for the answer that
+    /// never waits.
     pub fn for_document(&self, doc: &Path, workspace_root: Option<&Path>) -> Option<Arc<Repo>> {
+        self.find(doc, workspace_root, true).flatten()
+    }
+
+    /// [`Repos::for_document`] from the caches only: never starts a process and never
+    /// waits for a thread that does. `None` when the answer is not known yet (the folder
+    /// or its repository has not been discovered); `Some(None)` when the document has no
+    /// repository. For the server's keystroke path, which must not wait for git.
+    pub fn peek(&self, doc: &Path, workspace_root: Option<&Path>) -> Option<Option<Arc<Repo>>> {
+        self.find(doc, workspace_root, false)
+    }
+
+    fn find(
+        &self,
+        doc: &Path,
+        workspace_root: Option<&Path>,
+        wait: bool,
+    ) -> Option<Option<Arc<Repo>>> {
         let folder = doc.parent().filter(|d| d.is_dir());
-        let dir = folder.or(workspace_root)?;
+        let Some(dir) = folder.or(workspace_root) else {
+            return Some(None);
+        };
         let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-        let top = self.top_of(&dir)?;
+        let Some(top) = self.top_of(&dir, wait)? else {
+            return Some(None);
+        };
         if let Some(docs_root) = postmortem_project_root(&dir)
             && docs_root.canonicalize().unwrap_or(docs_root) != top
         {
+            return Some(None);
+        }
+        let known = locked(&self.by_top, wait)?.get(&top).cloned();
+        if let Some(repo) = known {
+            return Some(Some(repo));
+        }
+        if !wait {
             return None;
         }
-        let mut repos = self.by_top.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(repo) = repos.get(&top) {
-            return Some(repo.clone());
-        }
-        let loc = discover(&top)?;
-        let repo = Arc::new(Repo::new(loc));
-        repos.insert(top, repo.clone());
-        Some(repo)
+        // Discovered without holding the lock, so that `peek` never waits for git; if two
+        // threads discover the same repository, the first one stored is kept.
+        let Some(loc) = discover(&top) else {
+            return Some(None);
+        };
+        let mut repos = locked(&self.by_top, true)?;
+        let repo = repos
+            .entry(top)
+            .or_insert_with(|| Arc::new(Repo::new(loc)))
+            .clone();
+        Some(Some(repo))
     }
 
-    fn top_of(&self, dir: &Path) -> Option<PathBuf> {
-        if let Some(known) = self
-            .by_dir
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(dir)
-        {
-            return known.clone();
+    /// The top level of the repository holding `dir` (`Some(None)`: none). `None` when it
+    /// is not cached and `wait` is false.
+    fn top_of(&self, dir: &Path, wait: bool) -> Option<Option<PathBuf>> {
+        if let Some(known) = locked(&self.by_dir, wait)?.get(dir) {
+            return Some(known.clone());
+        }
+        if !wait {
+            return None;
         }
         let top = discover(dir).map(|l| l.top.canonicalize().unwrap_or(l.top));
         let mut by_dir = self.by_dir.lock().unwrap_or_else(|e| e.into_inner());
@@ -102,7 +136,21 @@ impl Repos {
             by_dir.clear();
         }
         by_dir.insert(dir.to_path_buf(), top.clone());
-        top
+        Some(top)
+    }
+}
+
+/// Locks `m`, recovering it from a panic elsewhere (the maps stay consistent: each is
+/// changed by one call that cannot panic midway). With `wait` false a busy lock gives
+/// `None` instead of waiting.
+fn locked<T>(m: &Mutex<T>, wait: bool) -> Option<MutexGuard<'_, T>> {
+    if wait {
+        return Some(m.lock().unwrap_or_else(|e| e.into_inner()));
+    }
+    match m.try_lock() {
+        Ok(guard) => Some(guard),
+        Err(TryLockError::Poisoned(e)) => Some(e.into_inner()),
+        Err(TryLockError::WouldBlock) => None,
     }
 }
 

@@ -1,8 +1,9 @@
-//! Code actions (quick fixes from the fix each diagnostic carries, and fix-all) and the
-//! links from a post-mortem to the repository files it names.
+//! Code actions (quick fixes from the fix each diagnostic carries, the SHA forms, and
+//! fix-all) and the links from a post-mortem to the repository files it names.
 
 use super::{Backend, convert, lock};
-use crate::analysis::{fixes, links};
+use crate::analysis::commits::{sha_at, sha_fixes};
+use crate::analysis::{Env, fixes, links};
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
     CodeActionKind, CodeActionParams, CodeActionResponse, DocumentLink, DocumentLinkParams,
@@ -29,8 +30,9 @@ impl Backend {
                 .any(|d| convert::fix_of(d).is_some()),
         };
         let diagnostics = context.diagnostics;
+        let requested = params.range;
         let target = uri.clone();
-        self.with_view(&target, "code actions", move |v| {
+        self.with_git_view(&target, "code actions", move |v| {
             let mut out = Vec::new();
             let path = v.snapshot.path.as_deref();
             for d in diagnostics.iter().filter(|_| quick_fixes) {
@@ -42,7 +44,20 @@ impl Backend {
                     convert::quick_fix(a, d, &uri, path, can_rename, &v.index, v.enc)
                 }));
             }
-            if fix_all && let Some(edit) = fixes::fix_all(v.ctx.text, v.ctx.env) {
+            // A SHA under the range: its 12-digit and full forms, when git knows the commit.
+            let wanted = convert::byte_range(&v.index, requested, v.enc);
+            let sha = sha_at(&v.ctx, wanted.start).or_else(|| sha_at(&v.ctx, wanted.end));
+            if let (true, Some(at), Some(commits)) = (quick_fixes, sha, v.ctx.env.commits) {
+                for (title, form) in sha_fixes(commits, v.ctx.text, at.clone()) {
+                    out.push(convert::sha_fix(&title, &form, &at, &uri, &v.index, v.enc));
+                }
+            }
+            // Fix-all needs no git: none of its fixes depends on the history.
+            let env = Env {
+                commits: None,
+                ..*v.ctx.env
+            };
+            if fix_all && let Some(edit) = fixes::fix_all(v.ctx.text, &env) {
                 out.push(convert::fix_all(&edit, &uri, &v.index, v.enc));
             }
             out

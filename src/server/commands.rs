@@ -1,5 +1,5 @@
 //! `workspace/executeCommand`: the commands an editor can bind to keys. Each computes its
-//! edit in the core and asks the client to apply it with `workspace/applyEdit`.
+//! edit and asks the client to apply it with `workspace/applyEdit`.
 
 use super::{Backend, convert};
 use crate::analysis::edit;
@@ -10,17 +10,23 @@ use tower_lsp_server::ls_types::{ExecuteCommandParams, MessageType, Uri};
 /// Appends a timeline entry at the current UTC minute. Argument: the document's URI.
 pub const INSERT_TIMELINE_ENTRY: &str = "postmortem.insertTimelineEntry";
 
+/// Creates a new post-mortem and opens it (see [`super::newdoc`] for its arguments).
+pub const NEW: &str = "postmortem.new";
+
 /// Every command the server executes, for its capabilities.
-pub const COMMANDS: &[&str] = &[INSERT_TIMELINE_ENTRY];
+pub const COMMANDS: &[&str] = &[INSERT_TIMELINE_ENTRY, NEW];
 
 impl Backend {
     pub(super) async fn on_execute_command(
         &self,
         params: ExecuteCommandParams,
     ) -> Result<Option<Value>> {
+        if params.command == NEW {
+            return self.new_postmortem(&params.arguments).await;
+        }
         if params.command != INSERT_TIMELINE_ENTRY {
             return Err(Error::invalid_params(format!(
-                "unknown command `{}`; the server executes only `{INSERT_TIMELINE_ENTRY}`",
+                "unknown command `{}`; the server executes `{INSERT_TIMELINE_ENTRY}` and `{NEW}`",
                 params.command
             )));
         }
@@ -69,7 +75,7 @@ impl Backend {
     }
 
     /// Tells the user why a command did nothing, and fails the request with the same words.
-    async fn refuse(&self, message: String) -> Result<Option<Value>> {
+    pub(super) async fn refuse(&self, message: String) -> Result<Option<Value>> {
         self.client
             .show_message(MessageType::WARNING, &message)
             .await;

@@ -19,11 +19,11 @@ use tower_lsp_server::ls_types::{
     ClientCapabilities, CodeAction, CodeActionKind, CodeActionOrCommand, CompletionContext,
     CompletionItem, CompletionItemKind, CompletionTextEdit, CompletionTriggerKind, Diagnostic,
     DiagnosticSeverity, DocumentChangeOperation, DocumentChanges, DocumentLink, DocumentSymbol,
-    FoldingRange, FoldingRangeKind, Hover, HoverContents, InitializeParams, InlayHint,
-    InlayHintLabel, InsertTextFormat, Location, MarkupContent, MarkupKind, NumberOrString, OneOf,
-    OptionalVersionedTextDocumentIdentifier, Position, PositionEncodingKind, Range, RenameFile,
-    ResourceOp, ResourceOperationKind, SymbolKind, TextDocumentContentChangeEvent,
-    TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
+    Documentation, FoldingRange, FoldingRangeKind, Hover, HoverContents, InitializeParams,
+    InlayHint, InlayHintLabel, InsertTextFormat, Location, MarkupContent, MarkupKind,
+    NumberOrString, OneOf, OptionalVersionedTextDocumentIdentifier, Position, PositionEncodingKind,
+    Range, RenameFile, ResourceOp, ResourceOperationKind, SymbolKind,
+    TextDocumentContentChangeEvent, TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
 };
 
 /// What every diagnostic says it came from.
@@ -51,15 +51,20 @@ pub fn client_features(caps: &ClientCapabilities) -> ClientFeatures {
         .and_then(|c| c.completion_item.as_ref())
         .and_then(|i| i.snippet_support)
         .unwrap_or(false);
-    let rename_files = caps
+    let edits = caps
         .workspace
         .as_ref()
-        .and_then(|w| w.workspace_edit.as_ref())
-        .and_then(|e| e.resource_operations.as_ref())
-        .is_some_and(|ops| ops.contains(&ResourceOperationKind::Rename));
+        .and_then(|w| w.workspace_edit.as_ref());
+    let operation = |kind: ResourceOperationKind| {
+        edits
+            .and_then(|e| e.resource_operations.as_ref())
+            .is_some_and(|ops| ops.contains(&kind))
+    };
+    let document_changes = edits.and_then(|e| e.document_changes).unwrap_or(false);
     ClientFeatures {
         snippets,
-        rename_files,
+        rename_files: operation(ResourceOperationKind::Rename),
+        create_files: document_changes && operation(ResourceOperationKind::Create),
     }
 }
 
@@ -158,6 +163,12 @@ pub fn completion(
             CompletionKind::Snippet => CompletionItemKind::SNIPPET,
         }),
         detail: Some(c.detail.clone()),
+        documentation: c.documentation.as_ref().map(|d| {
+            Documentation::MarkupContent(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value: d.clone(),
+            })
+        }),
         sort_text: Some(format!("{position:04}")),
         filter_text: c.filter.clone(),
         insert_text_format: Some(format),
@@ -415,3 +426,7 @@ pub fn diagnostic(
 #[cfg(test)]
 #[path = "convert_tests.rs"]
 mod tests;
+
+#[path = "convert_git.rs"]
+mod git;
+pub use git::*;

@@ -91,9 +91,18 @@ fn client_features_default_to_off() {
         client_features(&caps),
         ClientFeatures {
             snippets: true,
-            rename_files: true
+            rename_files: true,
+            // Creating files also needs `documentChanges`.
+            create_files: false,
         }
     );
+    let creates: ClientCapabilities = serde_json::from_value(serde_json::json!({
+        "workspace": { "workspaceEdit": {
+            "documentChanges": true, "resourceOperations": ["create"] } },
+    }))
+    .unwrap();
+    assert!(client_features(&creates).create_files);
+    assert!(!client_features(&creates).rename_files);
     let no_rename: ClientCapabilities = serde_json::from_value(serde_json::json!({
         "workspace": { "workspaceEdit": { "resourceOperations": ["create", "delete"] } },
     }))
@@ -113,9 +122,13 @@ fn completions_render_snippet_or_plain_text_with_their_order() {
         range: 5..6,
         insert: Snippet::new().text("$").tab("v").end(),
         filter: Some("f".into()),
-        documentation: None,
+        documentation: Some("**doc**".into()),
     };
     let item = completion(&c, 12, &index, PositionEncoding::Utf16, true);
+    assert_eq!(
+        serde_json::to_value(&item.documentation).unwrap(),
+        serde_json::json!({ "kind": "markdown", "value": "**doc**" })
+    );
     assert_eq!(item.sort_text.as_deref(), Some("0012"));
     assert_eq!(item.insert_text_format, Some(InsertTextFormat::SNIPPET));
     assert_eq!(item.kind, Some(CompletionItemKind::ENUM_MEMBER));

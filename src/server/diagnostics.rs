@@ -1,10 +1,12 @@
 //! Turning a document snapshot into published diagnostics: run the core (guarded against
 //! panics) off the async workers, then publish through one queue so results go out in order
-//! and only for the latest revision.
+//! and only for the latest revision. The git pass that follows when answers were missing is
+//! in [`super::refresh`].
 
 use super::convert;
 use super::state::{Snapshot, State};
-use crate::analysis::{self, Env, Schema, Workspace};
+use super::view::{Git, with_env};
+use crate::analysis;
 use crate::text::LineIndex;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -18,7 +20,9 @@ use tower_lsp_server::ls_types::{Diagnostic, Uri};
 pub enum Publish {
     /// The result for one revision of an open document.
     Result {
-        snapshot: Snapshot,
+        uri: Uri,
+        version: i32,
+        rev: u64,
         postmortem: bool,
         diagnostics: Vec<Diagnostic>,
     },
@@ -43,37 +47,26 @@ pub fn guarded<T>(what: &str, f: impl FnOnce() -> T) -> Option<T> {
     }
 }
 
-/// Checks a snapshot. `None` if the core panicked.
-pub fn diagnose(snapshot: Snapshot, now: DateTime<Utc>) -> Option<Publish> {
+/// Checks a snapshot with the commits `git` gives. `None` if the core panicked.
+pub fn diagnose(snapshot: &Snapshot, now: DateTime<Utc>, git: Git) -> Option<Publish> {
     let outcome = guarded("analysis", || {
-        let text = snapshot.text.as_str();
-        let path = snapshot.path.as_ref().map(|p| p.to_string_lossy());
-        let path = path.as_deref();
-        let schema = Schema::builtin_ref();
-        let doc = analysis::parse(text);
-        if !analysis::is_postmortem(path, text, &doc, schema) {
-            return (false, Vec::new());
-        }
-        let env = Env {
-            schema,
-            now,
-            path,
-            workspace: snapshot.workspace.as_deref().map(|w| w as &dyn Workspace),
-            commits: None,
-        };
-        let found = analysis::check(text, &doc, &env);
-        let index = LineIndex::new(text);
-        let converted = found
-            .iter()
-            .map(|d| convert::diagnostic(d, &index, snapshot.encoding))
-            .collect();
-        (true, converted)
+        with_env(snapshot, now, git, |doc, env| {
+            let text = snapshot.text.as_str();
+            let found = analysis::check(text, doc, env);
+            let index = LineIndex::new(text);
+            found
+                .iter()
+                .map(|d| convert::diagnostic(d, &index, snapshot.encoding))
+                .collect::<Vec<_>>()
+        })
     });
-    let (postmortem, diagnostics) = outcome?;
+    let found = outcome?;
     Some(Publish::Result {
-        snapshot,
-        postmortem,
-        diagnostics,
+        uri: snapshot.uri.clone(),
+        version: snapshot.version,
+        rev: snapshot.rev,
+        postmortem: found.is_some(),
+        diagnostics: found.unwrap_or_default(),
     })
 }
 
@@ -84,27 +77,33 @@ pub fn diagnose(snapshot: Snapshot, now: DateTime<Utc>) -> Option<Publish> {
 pub fn spawn_publisher(client: Client, state: Arc<Mutex<State>>) -> mpsc::UnboundedSender<Publish> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Publish>();
     tokio::spawn(async move {
-        // Whether the last list published for a URI was non-empty, so non-post-mortems get
-        // one empty list (and again after they lose their diagnostics), not one per keystroke.
-        let mut had: HashMap<Uri, bool> = HashMap::new();
+        // The last list published for each URI, so non-post-mortems get one empty list (and
+        // again after they lose their diagnostics), not one per keystroke, and the git pass
+        // does not send again what the first pass already sent for the same version.
+        let mut sent: HashMap<Uri, (i32, Vec<Diagnostic>)> = HashMap::new();
         while let Some(message) = rx.recv().await {
             match message {
                 Publish::Closed(uri) => {
-                    had.remove(&uri);
+                    sent.remove(&uri);
                     client.publish_diagnostics(uri, Vec::new(), None).await;
                 }
                 Publish::Result {
-                    snapshot,
+                    uri,
+                    version,
+                    rev,
                     postmortem,
                     diagnostics,
                 } => {
-                    let latest = super::lock(&state).is_latest(&snapshot.uri, snapshot.rev);
-                    if !latest || (!postmortem && had.get(&snapshot.uri) == Some(&false)) {
+                    let latest = super::lock(&state).is_latest(&uri, rev);
+                    let last = sent.get(&uri);
+                    let quiet = !postmortem && last.is_some_and(|(_, d)| d.is_empty());
+                    let same = last.is_some_and(|(v, d)| *v == version && *d == diagnostics);
+                    if !latest || quiet || same {
                         continue;
                     }
-                    had.insert(snapshot.uri.clone(), !diagnostics.is_empty());
+                    sent.insert(uri.clone(), (version, diagnostics.clone()));
                     client
-                        .publish_diagnostics(snapshot.uri, diagnostics, Some(snapshot.version))
+                        .publish_diagnostics(uri, diagnostics, Some(version))
                         .await;
                 }
             }

@@ -1,7 +1,7 @@
 //! The writing-assistance handlers: each takes a snapshot of the document, runs one core
 //! feature off the async workers (guarded against panics), and converts its result.
 
-use super::view::{self, View};
+use super::view::{self, Git, View};
 use super::{Backend, convert, lock};
 use crate::analysis::{complete, format, hover, inlay, outline};
 use tower_lsp_server::jsonrpc::{Error, Result};
@@ -20,12 +20,33 @@ pub fn internal_error(what: &str) -> Error {
 }
 
 impl Backend {
-    /// Runs `f` on the current text of `uri`. `Ok(None)` when the document is not open or is
-    /// not a post-mortem; an internal error when the core panicked.
+    /// Runs `f` on the current text of `uri`, without git. `Ok(None)` when the document is
+    /// not open or is not a post-mortem; an internal error when the core panicked.
     pub(super) async fn with_view<T: Send + 'static>(
         &self,
         uri: &Uri,
         what: &'static str,
+        f: impl FnOnce(&View) -> T + Send + 'static,
+    ) -> Result<Option<T>> {
+        self.view_of(uri, what, false, f).await
+    }
+
+    /// [`Backend::with_view`] with the document's repository, asking git for what its
+    /// caches do not hold (the request waits for git; typing does not).
+    pub(super) async fn with_git_view<T: Send + 'static>(
+        &self,
+        uri: &Uri,
+        what: &'static str,
+        f: impl FnOnce(&View) -> T + Send + 'static,
+    ) -> Result<Option<T>> {
+        self.view_of(uri, what, true, f).await
+    }
+
+    async fn view_of<T: Send + 'static>(
+        &self,
+        uri: &Uri,
+        what: &'static str,
+        git: bool,
         f: impl FnOnce(&View) -> T + Send + 'static,
     ) -> Result<Option<T>> {
         let snapshot = lock(&self.state).get(uri);
@@ -33,9 +54,13 @@ impl Backend {
             return Ok(None);
         };
         let now = (self.clock)();
-        // The blocking pool, because some features read workspace files.
-        let joined =
-            tokio::task::spawn_blocking(move || view::on_postmortem(what, &snapshot, now, f)).await;
+        let repos = self.repos.clone();
+        // The blocking pool, because some features read workspace files or run git.
+        let joined = tokio::task::spawn_blocking(move || {
+            let git = if git { Git::Resolve(&repos) } else { Git::Off };
+            view::on_postmortem(what, &snapshot, now, git, f)
+        })
+        .await;
         match joined {
             Ok(Ok(result)) => Ok(result),
             Ok(Err(view::Panicked)) => Err(internal_error(what)),
@@ -54,7 +79,7 @@ impl Backend {
         let trigger = convert::trigger(params.context.as_ref());
         let snippets = lock(&self.state).client.snippets;
         let items = self
-            .with_view(&at.text_document.uri, "completion", move |v| {
+            .with_git_view(&at.text_document.uri, "completion", move |v| {
                 let offset = convert::offset(&v.index, at.position, v.enc);
                 let ctx = &v.ctx;
                 complete::complete(ctx.text, ctx.doc, ctx.env, offset, trigger)
@@ -70,7 +95,7 @@ impl Backend {
     pub(super) async fn on_hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let at = params.text_document_position_params;
         let found = self
-            .with_view(&at.text_document.uri, "hover", move |v| {
+            .with_git_view(&at.text_document.uri, "hover", move |v| {
                 let offset = convert::offset(&v.index, at.position, v.enc);
                 hover::hover(&v.ctx, offset).map(|h| convert::hover(&h, &v.index, v.enc))
             })

@@ -1,6 +1,6 @@
 //! The LSP server: tower-lsp-server glue with thin handlers. Documents live in [`state`],
-//! LSP types are built only in [`convert`], and diagnostics are computed and published by
-//! [`diagnostics`].
+//! LSP types are built only in [`convert`], diagnostics are computed and published by
+//! [`diagnostics`], and [`refresh`] keeps git off the keystroke path.
 
 mod actions;
 mod capabilities;
@@ -8,12 +8,16 @@ mod commands;
 pub mod convert;
 mod diagnostics;
 mod features;
+mod newdoc;
+mod refresh;
 mod state;
 mod transport;
 mod view;
 
 use crate::env::{self, Clock};
+use crate::git::Repos;
 use diagnostics::Publish;
+use refresh::Refresher;
 use state::{Snapshot, State};
 use std::future::Future;
 use std::process::ExitCode;
@@ -37,6 +41,9 @@ pub struct Backend {
     publisher: UnboundedSender<Publish>,
     clock: Clock,
     shutdown: Arc<AtomicBool>,
+    /// Every repository the documents live in, shared by all requests.
+    repos: Arc<Repos>,
+    refresher: Arc<Refresher>,
 }
 
 /// Locks the state, recovering it if a panic elsewhere poisoned the lock: the documents are
@@ -53,24 +60,39 @@ impl Backend {
     pub fn new(client: Client, clock: Clock, shutdown: Arc<AtomicBool>) -> Backend {
         let state = Arc::new(Mutex::new(State::default()));
         let publisher = diagnostics::spawn_publisher(client.clone(), state.clone());
+        let repos = Arc::new(Repos::new());
+        let refresher = Arc::new(Refresher::new(
+            state.clone(),
+            repos.clone(),
+            publisher.clone(),
+            clock.clone(),
+        ));
         Backend {
             client,
             state,
             publisher,
             clock,
             shutdown,
+            repos,
+            refresher,
         }
     }
 
-    /// Checks a snapshot on the blocking pool (the core may read workspace files) and queues
-    /// the result for publishing.
+    /// Checks a snapshot on the blocking pool (the core may read workspace files) with the
+    /// git answers already cached, and queues the result for publishing; then, if git
+    /// answers were missing, starts the git pass without waiting for it.
     async fn diagnose(&self, snapshot: Snapshot) {
         let now = (self.clock)();
+        let repos = self.repos.clone();
+        let uri = snapshot.uri.clone();
         let result =
-            tokio::task::spawn_blocking(move || diagnostics::diagnose(snapshot, now)).await;
+            tokio::task::spawn_blocking(move || refresh::first_pass(&snapshot, now, &repos)).await;
         match result {
-            Ok(Some(publish)) => {
+            Ok(Some((publish, git_pass))) => {
                 let _ = self.publisher.send(publish);
+                if git_pass {
+                    self.refresher.request(uri);
+                }
             }
             Ok(None) => {}
             Err(e) => tracing::error!("analysis task failed: {e}"),

@@ -1,12 +1,14 @@
 //! The open documents and workspaces. Everything here is synchronous: handlers apply edits
 //! under one `std::sync::Mutex` before their first `.await`, so edits land in arrival order.
 
+use crate::analysis::Document;
+use crate::analysis::incremental::ParseCache;
 use crate::env::FsWorkspace;
 use crate::text::{self, Pos, PositionEncoding};
 use ropey::Rope;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use tower_lsp_server::ls_types::Uri;
 
 /// One open document.
@@ -19,6 +21,7 @@ struct Doc {
     rev: u64,
     path: Option<PathBuf>,
     workspace: Option<Arc<FsWorkspace>>,
+    parses: Arc<Mutex<ParseCache>>,
 }
 
 /// The client capabilities the features look at (everything else is fixed by the protocol).
@@ -28,6 +31,8 @@ pub struct ClientFeatures {
     pub snippets: bool,
     /// A workspace edit may rename files.
     pub rename_files: bool,
+    /// A workspace edit may create files (and carry `documentChanges`).
+    pub create_files: bool,
 }
 
 /// What the analysis of one revision needs, taken so the lock can be dropped.
@@ -39,6 +44,16 @@ pub struct Snapshot {
     pub path: Option<PathBuf>,
     pub workspace: Option<Arc<FsWorkspace>>,
     pub encoding: PositionEncoding,
+    /// The document's parse cache: each analysis re-parses only the sections that changed.
+    pub parses: Arc<Mutex<ParseCache>>,
+}
+
+impl Snapshot {
+    /// Parses the snapshot's text, reusing the unchanged sections of the last parse.
+    pub fn parse(&self) -> Document {
+        let mut cache = self.parses.lock().unwrap_or_else(|e| e.into_inner());
+        cache.parse(&self.text)
+    }
 }
 
 pub struct State {
@@ -94,6 +109,7 @@ impl State {
             rev,
             path,
             workspace,
+            parses: Arc::default(),
         };
         let snapshot = self.snapshot(&uri, &doc);
         self.docs.insert(uri, doc);
@@ -167,6 +183,7 @@ impl State {
             path: doc.path.clone(),
             workspace: doc.workspace.clone(),
             encoding: self.encoding,
+            parses: doc.parses.clone(),
         }
     }
 }

@@ -31,8 +31,13 @@ impl Client {
     /// Starts the binary. Its log goes to this process's stderr when `POSTMORTEM_TEST_LOG`
     /// is set, else nowhere (the tests provoke warnings on purpose).
     pub fn spawn() -> Client {
+        Client::spawn_with(&[])
+    }
+
+    /// [`Client::spawn`] with extra environment variables for the server (`PATH`, say).
+    pub fn spawn_with(vars: &[(&str, &str)]) -> Client {
         let mut command = Command::new(env!("CARGO_BIN_EXE_postmortem-lsp"));
-        command.arg("lsp");
+        command.arg("lsp").envs(vars.iter().copied());
         Client::spawn_command(command)
     }
 
@@ -83,10 +88,30 @@ impl Client {
     /// Starts the binary and completes the `initialize` handshake with these client
     /// capabilities. Returns the `initialize` result.
     pub fn start_with(capabilities: Value) -> (Client, Value) {
-        let mut client = Client::spawn();
+        Client::start_in(capabilities, &[], &[])
+    }
+
+    /// Starts the binary with extra environment variables and completes the `initialize`
+    /// handshake with these capabilities and workspace folders (absolute paths).
+    pub fn start_in(
+        capabilities: Value,
+        folders: &[&std::path::Path],
+        vars: &[(&str, &str)],
+    ) -> (Client, Value) {
+        let mut client = Client::spawn_with(vars);
+        let folders: Vec<Value> = folders
+            .iter()
+            .map(|f| json!({ "uri": file_uri(f), "name": "folder" }))
+            .collect();
+        let folders = if folders.is_empty() {
+            Value::Null
+        } else {
+            Value::from(folders)
+        };
         let response = client.request(
             "initialize",
-            json!({ "processId": null, "rootUri": null, "capabilities": capabilities }),
+            json!({ "processId": null, "rootUri": null, "capabilities": capabilities,
+                    "workspaceFolders": folders }),
         );
         client.notify("initialized", json!({}));
         (client, response["result"].clone())
@@ -132,10 +157,19 @@ impl Client {
     /// The first message (received or still to come) matching `matches`, removed from the
     /// queue; `None` after [`TIMEOUT`]. Requests from the server are answered with `null`.
     pub fn wait_for(&mut self, matches: impl Fn(&Value) -> bool) -> Option<Value> {
+        self.wait_for_within(TIMEOUT, matches)
+    }
+
+    /// [`Client::wait_for`] giving up after `limit`.
+    pub fn wait_for_within(
+        &mut self,
+        limit: Duration,
+        matches: impl Fn(&Value) -> bool,
+    ) -> Option<Value> {
         if let Some(i) = self.pending.iter().position(&matches) {
             return Some(self.pending.remove(i));
         }
-        let deadline = Instant::now() + TIMEOUT;
+        let deadline = Instant::now() + limit;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             let message = match self.incoming.recv_timeout(left) {
@@ -288,6 +322,11 @@ pub fn position(text: &str, offset: usize, utf16: bool) -> (u32, u32) {
         }
     }
     (line, col)
+}
+
+/// The `file:` URI of an absolute path (no characters that need escaping, as in tests).
+pub fn file_uri(path: &std::path::Path) -> String {
+    format!("file://{}", path.display())
 }
 
 /// A `file:` URI for a post-mortem named `name` inside the example workspace, so the server

@@ -169,4 +169,16 @@ if fix_all and fix_all.edit then
   check(l and l:match('^| Affected environment%s+| production%s+|$'), 'fix-all writes `production`', l)
 end
 
+-- :PostmortemNew creates the file through workspace/applyEdit and opens it.
+local root = vim.fs.dirname(vim.fs.dirname(vim.fs.dirname(file)))
+local created = vim.fs.joinpath(root, '_docs/06_metrics', 'postmortem_' .. os.date('!%Y-%m-%d') .. '_nvim-made.md')
+vim.cmd('PostmortemNew nvim-made')
+vim.wait(5000, function()
+  return vim.api.nvim_buf_get_name(0) == created and vim.fn.filereadable(created) == 1
+end, 50)
+check(vim.api.nvim_buf_get_name(0) == created, ':PostmortemNew opens the new post-mortem', vim.api.nvim_buf_get_name(0))
+local first = vim.api.nvim_buf_get_lines(0, 0, 1, false)[1] or ''
+check(first:find('^# Post%-mortem') ~= nil and vim.fn.filereadable(created) == 1,
+  'the new file exists and starts with the title', first)
+
 finish()

@@ -141,8 +141,8 @@ async function newPostmortem(): Promise<void> {
   if (!slug) {
     return;
   }
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.toString();
-  const result = await serverCommand("postmortem.new", folder ? [slug, folder] : [slug]);
+  // The server creates the file at the root of the first workspace folder.
+  const result = await serverCommand("postmortem.new", [{ slug }]);
   // The server answers with the new file's URI (as a string or `{ uri }`) and the client
   // opens it; an answer without one means the server already showed the document itself.
   const uri = typeof result === "string" ? result : (result as { uri?: string } | null)?.uri;

@@ -12,6 +12,7 @@ mod references;
 mod sections;
 mod timeline;
 mod times;
+mod unfilled;
 
 #[cfg(test)]
 pub(crate) mod fixture;
@@ -26,6 +27,7 @@ pub const ALL: &[Check] = &[
     sections::duplicate_section,
     sections::section_order,
     sections::empty_section,
+    unfilled::unfilled_section,
     header::missing_field,
     header::field_values,
     times::time_order,

@@ -2,20 +2,25 @@
 //! on a real date after the incident.
 
 use crate::analysis::facts::{Ctx, PreventionRow, strip_backticks};
-use crate::analysis::schema::FieldRole;
+use crate::analysis::schema::{DEFAULT_TICKET_PATTERN, FieldRole, TicketPattern};
 use crate::analysis::values::{is_placeholder_text, parse_date};
 use crate::analysis::{Code, Diagnostic};
 
 /// `missing-ticket`: a row with no ticket key such as `OPS-123` anywhere in it.
 pub fn missing_ticket(ctx: &Ctx) -> Vec<Diagnostic> {
     filled_rows(ctx)
-        .filter(|row| !has_ticket_key(ctx.slice(&row.range)))
+        .filter(|row| !has_ticket_key(ctx.slice(&row.range), &ctx.schema.ticket))
         .map(|row| {
             let range = row.action.clone().filter(|a| !a.is_empty()).unwrap_or(row.range.clone());
+            let example = if ctx.schema.ticket.source == DEFAULT_TICKET_PATTERN {
+                "such as OPS-123".to_string()
+            } else {
+                format!("matching `{}`", ctx.schema.ticket.source)
+            };
             Diagnostic::new(
                 Code::MissingTicket,
                 range,
-                "this Prevention action has no ticket key: file a ticket and put its key (such as OPS-123) in the row so the work is tracked",
+                format!("this Prevention action has no ticket key: file a ticket and put its key ({example}) in the row so the work is tracked"),
             )
         })
         .collect()
@@ -111,30 +116,10 @@ fn is_handle(s: &str) -> bool {
     })
 }
 
-/// Whether `s` holds a ticket key: `[A-Z][A-Z0-9]+-[0-9]+`, not glued to a word before it.
-fn has_ticket_key(s: &str) -> bool {
-    let b = s.as_bytes();
-    let run = |from: usize, pred: fn(&u8) -> bool| {
-        from + b[from..].iter().take_while(|c| pred(c)).count()
-    };
-    (0..b.len()).any(|i| {
-        // An ASCII capital always starts a character, so slicing at `i` is safe.
-        if !b[i].is_ascii_uppercase()
-            || s[..i]
-                .chars()
-                .next_back()
-                .is_some_and(char::is_alphanumeric)
-        {
-            return false;
-        }
-        let key_end = run(i + 1, |c| c.is_ascii_uppercase() || c.is_ascii_digit());
-        let digits_end = if b.get(key_end) == Some(&b'-') {
-            run(key_end + 1, u8::is_ascii_digit)
-        } else {
-            0
-        };
-        key_end > i + 1 && digits_end > key_end + 1
-    })
+/// Whether `s` holds a ticket key of the schema's pattern (by default
+/// `[A-Z][A-Z0-9]+-[0-9]+`), not glued to a word before it.
+fn has_ticket_key(s: &str, pattern: &TicketPattern) -> bool {
+    pattern.find_iter(s).next().is_some()
 }
 
 #[cfg(test)]
@@ -156,12 +141,15 @@ mod tests {
 
     #[test]
     fn ticket_keys() {
-        assert!(has_ticket_key("see OPS-91"));
-        assert!(has_ticket_key("(A1-2)"));
-        assert!(has_ticket_key("browse/PAY-412."));
-        assert!(!has_ticket_key("ops-91 A-1 OPS- OPS-x 2026-04-13"));
-        assert!(!has_ticket_key("iOS-17 éAB-1"));
-        assert!(has_ticket_key("🚒OPS-1"));
+        assert!(has_ticket_key("see OPS-91", &TicketPattern::default()));
+        assert!(has_ticket_key("(A1-2)", &TicketPattern::default()));
+        assert!(has_ticket_key("browse/PAY-412.", &TicketPattern::default()));
+        assert!(!has_ticket_key(
+            "ops-91 A-1 OPS- OPS-x 2026-04-13",
+            &TicketPattern::default()
+        ));
+        assert!(!has_ticket_key("iOS-17 éAB-1", &TicketPattern::default()));
+        assert!(has_ticket_key("🚒OPS-1", &TicketPattern::default()));
     }
 
     #[test]

@@ -2,23 +2,13 @@
 //! commit date, the files it changed, and a link to its page on the remote's web site.
 
 use super::Hover;
-use crate::analysis::commits::{Lookup, hex_word_at, is_prose_sha};
+use crate::analysis::commits::{Lookup, sha_at};
 use crate::analysis::facts::Ctx;
-use crate::analysis::schema::FieldRole;
 
 pub fn commit_hover(ctx: &Ctx, offset: usize) -> Option<Hover> {
     let commits = ctx.env.commits?;
-    let range = hex_word_at(ctx.text, offset)?;
+    let range = sha_at(ctx, offset)?;
     let word = ctx.slice(&range);
-    // In a Header SHA cell any 7–40 hex digits are a SHA; in prose the word must also
-    // mix digits and letters, so `1000000` and `defaced` are not looked up.
-    let in_sha_cell = [FieldRole::DeploySha, FieldRole::RollbackSha]
-        .into_iter()
-        .filter_map(|role| ctx.field(role))
-        .any(|row| row.value == range);
-    if !in_sha_cell && !is_prose_sha(word) {
-        return None;
-    }
     let markdown = match commits.lookup(word) {
         Lookup::Found(c) => {
             let mut md = format!(

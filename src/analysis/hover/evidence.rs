@@ -7,18 +7,19 @@ use crate::analysis::facts::{Ctx, TimelineLine};
 use crate::analysis::schema::FieldRole;
 use chrono::{NaiveDateTime, NaiveTime};
 
-/// Where rollback evidence is saved.
-const EVIDENCE_DIR: &str = "/var/log/azaion/rollback-";
-
 pub fn evidence_hover(ctx: &Ctx, offset: usize) -> Option<Hover> {
-    let range = ctx.blocks().flat_map(|b| &b.runs).find_map(|run| {
+    // Where rollback evidence is saved: the schema's evidence folders (configurable).
+    let prefixes = &ctx.schema.evidence_prefixes;
+    let (range, prefix) = ctx.blocks().flat_map(|b| &b.runs).find_map(|run| {
         let s = ctx.slice(&run.range);
-        s.match_indices(EVIDENCE_DIR).find_map(|(i, _)| {
-            let len = s[i..]
-                .find(|c: char| c.is_whitespace() || c == '`')
-                .unwrap_or(s.len() - i);
-            let r = (run.range.start + i)..(run.range.start + i + len);
-            touches(&r, offset).then_some(r)
+        prefixes.iter().find_map(|prefix| {
+            s.match_indices(prefix.as_str()).find_map(|(i, _)| {
+                let len = s[i..]
+                    .find(|c: char| c.is_whitespace() || c == '`')
+                    .unwrap_or(s.len() - i);
+                let r = (run.range.start + i)..(run.range.start + i + len);
+                touches(&r, offset).then_some((r, prefix.as_str()))
+            })
         })
     })?;
     let path = ctx.slice(&range);
@@ -36,10 +37,10 @@ pub fn evidence_hover(ctx: &Ctx, offset: usize) -> Option<Hover> {
         )
     };
     let mut md = format!(
-        "**Rollback evidence**: {holds}.\n\nExpected name: `{EVIDENCE_DIR}<timestamp>{ext}` (any timestamp spelling)."
+        "**Rollback evidence**: {holds}.\n\nExpected name: `{prefix}<timestamp>{ext}` (any timestamp spelling)."
     );
     if let Some(at) = rollback_time(ctx) {
-        let implied = format!("{EVIDENCE_DIR}{}{ext}", at.format("%Y-%m-%dT%H-%M-%SZ"));
+        let implied = format!("{prefix}{}{ext}", at.format("%Y-%m-%dT%H-%M-%SZ"));
         let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
         let agrees = digits(path).starts_with(&digits(&at.format("%Y%m%d%H%M").to_string()));
         let verdict = if agrees {

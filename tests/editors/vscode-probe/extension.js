@@ -57,9 +57,14 @@ async function probe() {
       "vscode.executeHoverProvider", doc.uri, refAt.translate(0, 3));
     out.hover = (hovers || []).map((h) => text(h.contents)).join("\n---\n");
   }
-  // For the optional screenshot: the Problems panel lists what arrived.
+  // For the optional screenshot: the Problems panel lists what arrived, and the completion
+  // list is open in the Detection time cell.
   await vscode.commands.executeCommand("workbench.actions.view.problems");
-  await vscode.window.showTextDocument(doc, { preview: false });
+  const editor = await vscode.window.showTextDocument(doc, { preview: false });
+  if (stampAt) {
+    editor.selection = new vscode.Selection(stampAt, stampAt);
+    await vscode.commands.executeCommand("editor.action.triggerSuggest");
+  }
   return out;
 }
 

@@ -96,8 +96,9 @@ function M.new(slug)
     vim.notify('postmortem: no server is running; open a markdown file in the repository first', vim.log.levels.WARN)
     return
   end
-  local root = client.config.root_dir or vim.fn.getcwd()
-  execute(client, nil, 'postmortem.new', { slug, vim.uri_from_fname(root) }, function(result)
+  -- The server creates the file at the root of its first workspace folder (the client's
+  -- root_dir), through workspace/applyEdit, then asks to show it.
+  execute(client, nil, 'postmortem.new', { { slug = slug } }, function(result)
     local uri = type(result) == 'string' and result or (type(result) == 'table' and result.uri)
     if uri then
       vim.cmd.edit(vim.fn.fnameescape(vim.uri_to_fname(uri)))

@@ -1,7 +1,9 @@
 //! The post-mortem schema: sections, header fields and enumerated values the checks enforce.
 //!
-//! The built-in schema mirrors the team template. It is plain data so that a team's own
-//! template can later produce a different one without touching the checks.
+//! The schema is derived from a template (see `template`): the built-in one from our own
+//! built-in template, a team's from its own. Checks only ever read this plain data.
+
+mod template;
 
 /// What kind of value a header field holds, which decides how it is validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +68,8 @@ pub struct SectionSpec {
     /// The heading as the template writes it, e.g. `Timeline (UTC)`.
     pub name: String,
     pub role: Option<SectionRole>,
+    /// The section's body in the template (its guidance text), as written.
+    pub guidance: String,
 }
 
 /// Everything the checks need to know about the template.
@@ -77,111 +81,126 @@ pub struct Schema {
     pub fields: Vec<FieldSpec>,
     /// Allowed timeline `source:` values; an entry's source must start with one of them.
     pub timeline_sources: Vec<String>,
+    /// The Prevention table's column names, in template order.
+    pub prevention_columns: Vec<String>,
     /// Repository files the template refers to (relative to the repository root).
     pub known_paths: Vec<String>,
     /// The smoke-test steps a Detection section may name.
     pub smoke_steps: std::ops::RangeInclusive<u32>,
+    /// What a tracker ticket key looks like (Prevention rows must name one).
+    pub ticket: TicketPattern,
+    /// A link for a ticket key, with `{key}` where the key goes; `None` when not configured.
+    pub tracker_url: Option<String>,
+    /// Where rollback evidence files live: every path starting with one of these is an
+    /// evidence path (the part after it names the rollback time).
+    pub evidence_prefixes: Vec<String>,
 }
+
+/// A problem found in a template or configuration file: where, and what to write instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Byte range in the file the problem was found in.
+    pub range: std::ops::Range<usize>,
+    pub message: String,
+}
+
+/// The built-in template, written in our own words. The built-in schema is derived from it
+/// exactly as a team's template is, so there is one mechanism, not two.
+pub const BUILTIN_TEMPLATE: &str = include_str!("builtin_template.md");
+
+/// The default ticket-key pattern: a project key in capitals, a dash and a number (`OPS-91`).
+pub const DEFAULT_TICKET_PATTERN: &str = "[A-Z][A-Z0-9]+-[0-9]+";
+
+/// A compiled ticket-key pattern with the text it came from.
+#[derive(Debug, Clone)]
+pub struct TicketPattern {
+    pub source: String,
+    regex: regex::Regex,
+}
+
+impl TicketPattern {
+    /// Compiles `source`; the error says what is wrong with it, in the regex crate's words.
+    pub fn new(source: &str) -> Result<TicketPattern, String> {
+        match regex::Regex::new(source) {
+            Ok(_) if source.is_empty() => Err("the pattern is empty".into()),
+            Ok(regex) if regex.is_match("") => Err("the pattern matches empty text".into()),
+            Ok(regex) => Ok(TicketPattern {
+                source: source.into(),
+                regex,
+            }),
+            // The regex crate's message spans lines (pattern, caret, reason): keep the reason.
+            Err(e) => Err(e
+                .to_string()
+                .lines()
+                .last()
+                .unwrap_or("")
+                .trim()
+                .trim_start_matches("error: ")
+                .to_string()),
+        }
+    }
+
+    /// The ticket keys in `s`, ignoring matches glued to a letter or digit before them
+    /// (`XOPS-1` is not `OPS-1`).
+    pub fn find_iter<'s>(&self, s: &'s str) -> impl Iterator<Item = std::ops::Range<usize>> + 's {
+        let regex = self.regex.clone();
+        let found: Vec<_> = regex
+            .find_iter(s)
+            .filter(|m| {
+                !s[..m.start()]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric)
+            })
+            .map(|m| m.range())
+            .collect();
+        found.into_iter()
+    }
+}
+
+impl Default for TicketPattern {
+    fn default() -> Self {
+        let regex = regex::Regex::new(DEFAULT_TICKET_PATTERN).unwrap_or_else(|_| unreachable!());
+        TicketPattern {
+            source: DEFAULT_TICKET_PATTERN.into(),
+            regex,
+        }
+    }
+}
+
+/// The built-in section names and the roles checks know them by. A team template's section
+/// gets the role of the built-in name it matches, and none otherwise.
+pub const SECTION_ROLES: &[(&str, SectionRole)] = &[
+    ("Header", SectionRole::Header),
+    ("Timeline (UTC)", SectionRole::Timeline),
+    ("Detection", SectionRole::Detection),
+    ("Impact", SectionRole::Impact),
+    ("Root cause", SectionRole::RootCause),
+    ("Repair", SectionRole::Repair),
+    ("Detection gaps", SectionRole::DetectionGaps),
+    ("Prevention", SectionRole::Prevention),
+    ("What went well", SectionRole::WentWell),
+    ("What was lucky", SectionRole::Lucky),
+    ("Appendix: evidence links", SectionRole::Evidence),
+];
+
+/// The built-in Header field names and their roles, matched the same way as sections.
+pub const FIELD_ROLES: &[(&str, FieldRole)] = &[
+    ("Incident date", FieldRole::IncidentDate),
+    ("Detection time (UTC)", FieldRole::Detection),
+    ("Mitigation time (UTC)", FieldRole::Mitigation),
+    ("Duration (user-impacting)", FieldRole::Duration),
+    ("Affected environment", FieldRole::Environment),
+    ("Detected by", FieldRole::DetectedBy),
+    ("Severity", FieldRole::Severity),
+    ("Deploy SHA at incident start", FieldRole::DeploySha),
+    ("Rollback SHA (if rolled back)", FieldRole::RollbackSha),
+];
 
 impl Schema {
     /// The schema of the built-in template (`_docs/06_metrics/postmortem_<date>_<slug>.md`).
     pub fn builtin() -> Schema {
-        use FieldKind::*;
-        use FieldRole as R;
-        let choice = |v: &[&str]| Choice(v.iter().map(|s| s.to_string()).collect());
-        let field = |name: &str, kind: FieldKind, required, role, placeholder: &str| FieldSpec {
-            name: name.into(),
-            kind,
-            required,
-            role: Some(role),
-            placeholder: placeholder.into(),
-        };
-        let section = |name: &str, role| SectionSpec {
-            name: name.into(),
-            role: Some(role),
-        };
-        use SectionRole as S;
-        Schema {
-            sections: vec![
-                section("Header", S::Header),
-                section("Timeline (UTC)", S::Timeline),
-                section("Detection", S::Detection),
-                section("Impact", S::Impact),
-                section("Root cause", S::RootCause),
-                section("Repair", S::Repair),
-                section("Detection gaps", S::DetectionGaps),
-                section("Prevention", S::Prevention),
-                section("What went well", S::WentWell),
-                section("What was lucky", S::Lucky),
-                section("Appendix: evidence links", S::Evidence),
-            ],
-            fields: vec![
-                field("Incident date", Date, true, R::IncidentDate, "YYYY-MM-DD"),
-                field(
-                    "Detection time (UTC)",
-                    Timestamp,
-                    true,
-                    R::Detection,
-                    "YYYY-MM-DDTHH:MM:SSZ",
-                ),
-                field(
-                    "Mitigation time (UTC)",
-                    Timestamp,
-                    true,
-                    R::Mitigation,
-                    "YYYY-MM-DDTHH:MM:SSZ",
-                ),
-                field(
-                    "Duration (user-impacting)",
-                    Duration,
-                    true,
-                    R::Duration,
-                    "mm:ss",
-                ),
-                field(
-                    "Affected environment",
-                    choice(&["staging", "production"]),
-                    true,
-                    R::Environment,
-                    "staging / production",
-                ),
-                field(
-                    "Detected by",
-                    choice(&["alert", "smoke test", "user report", "operator"]),
-                    true,
-                    R::DetectedBy,
-                    "alert / smoke test / user report / operator",
-                ),
-                field(
-                    "Severity",
-                    choice(&["Critical", "High", "Medium"]),
-                    true,
-                    R::Severity,
-                    "Critical / High / Medium",
-                ),
-                field(
-                    "Deploy SHA at incident start",
-                    Sha,
-                    true,
-                    R::DeploySha,
-                    "`<sha>`",
-                ),
-                field(
-                    "Rollback SHA (if rolled back)",
-                    Sha,
-                    false,
-                    R::RollbackSha,
-                    "`<sha>`",
-                ),
-            ],
-            timeline_sources: vec!["alert".into(), "Slack".into(), "log file".into()],
-            known_paths: vec![
-                "_docs/04_deploy/deployment_procedures.md".into(),
-                "scripts/smoke.sh".into(),
-                ".cursor/rules/tracker.mdc".into(),
-            ],
-            smoke_steps: 1..=6,
-        }
+        Schema::from_template(BUILTIN_TEMPLATE).0
     }
 
     /// The index of the section spec whose name matches `heading`.

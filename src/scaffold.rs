@@ -1,0 +1,224 @@
+//! A new post-mortem: where it goes (`_docs/06_metrics/postmortem_<date>_<slug>.md` at the
+//! repository root) and what it starts with (the repository's template, or the built-in
+//! one, with the Incident date, Deploy SHA and title filled in). Shared by the CLI's `new`
+//! and the server's `postmortem.new`, which differ only in how they write the file.
+//!
+//! The root is the git top level of the folder asked from, or that folder outside a
+//! repository. The text comes from the first of [`TEMPLATES`] that exists under the root,
+//! else from the built-in skeleton.
+
+use crate::analysis::fill::{NewValues, builtin_template, fill};
+use crate::analysis::{Schema, values};
+use crate::git::{self, Rev};
+use chrono::{DateTime, Utc};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Where a repository keeps its own post-mortem template, in order of preference.
+pub const TEMPLATES: &[&str] = &[
+    "_docs/06_metrics/postmortem_template.md",
+    "_docs/templates/postmortem.md",
+];
+
+/// What the user asked for; every part is optional and checked by [`plan`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Request {
+    /// The file name's slug. Default: from the title, else `incident`.
+    pub slug: Option<String>,
+    /// The Incident date, `YYYY-MM-DD`. Default: today (UTC).
+    pub date: Option<String>,
+    /// The deploy running when the incident started: a commit, branch or tag. Default: HEAD.
+    pub deploy: Option<String>,
+    pub title: Option<String>,
+}
+
+/// The new post-mortem, not written yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Planned {
+    /// The repository root (or the folder asked from, outside a repository).
+    pub root: PathBuf,
+    /// The absolute path of the new file.
+    pub path: PathBuf,
+    pub text: String,
+    /// Whether the Deploy SHA was left to fill by hand: no git, no repository, or no commit.
+    pub no_deploy: bool,
+}
+
+/// Works out the new post-mortem for `request`, asked from the folder `dir`, with `now`
+/// as today. Runs git (to find the root and resolve the deploy). Errors are sentences
+/// for the user.
+pub fn plan(dir: &Path, request: &Request, now: DateTime<Utc>) -> Result<Planned, String> {
+    let date = match &request.date {
+        Some(d) => values::parse_date(d)
+            .ok_or_else(|| format!("`{d}` is not a date: write it as YYYY-MM-DD"))?,
+        None => now.date_naive(),
+    };
+    let slug = match (&request.slug, &request.title) {
+        (Some(s), _) => s.clone(),
+        (None, Some(t)) => slugify(t),
+        (None, None) => "incident".to_string(),
+    };
+    if !is_slug(&slug) {
+        return Err(format!(
+            "`{slug}` cannot be part of a file name: use lowercase letters, digits, `-` and `_` \
+             (for example checkout-timeouts)"
+        ));
+    }
+    let repo = git::discover(dir);
+    let root = repo.as_ref().map_or(dir.to_path_buf(), |l| l.top.clone());
+    let deploy = match &request.deploy {
+        Some(rev) => {
+            let parsed = Rev::parse(rev).ok_or_else(|| {
+                format!("`{rev}` is not a revision: name a commit, branch or tag (no leading `-`)")
+            })?;
+            let sha = git::resolve_rev(&root, &parsed).ok_or_else(|| {
+                format!(
+                    "`{rev}` names no commit in the repository at {}",
+                    root.display()
+                )
+            })?;
+            Some(sha)
+        }
+        None => repo
+            .as_ref()
+            .and_then(|_| git::resolve_rev(&root, &Rev::parse("HEAD")?)),
+    };
+    let schema = Schema::builtin_ref();
+    let template = TEMPLATES
+        .iter()
+        .find_map(|rel| std::fs::read_to_string(root.join(rel)).ok())
+        .unwrap_or_else(|| builtin_template(schema, now));
+    let text = fill(
+        &template,
+        schema,
+        &NewValues {
+            date,
+            deploy: deploy.as_ref().map(|s| s.chars().take(12).collect()),
+            title: request.title.clone(),
+        },
+    );
+    let rel = format!(
+        "_docs/06_metrics/postmortem_{}_{slug}.md",
+        date.format("%Y-%m-%d")
+    );
+    Ok(Planned {
+        path: root.join(rel),
+        root,
+        text,
+        no_deploy: deploy.is_none(),
+    })
+}
+
+/// The message for a new post-mortem whose file is already there.
+pub fn exists_message(path: &Path) -> String {
+    format!(
+        "{} already exists; it was left as it is: edit it, or choose another slug",
+        path.display()
+    )
+}
+
+/// Writes `text` to a file that must not exist yet (checked and created in one step, so
+/// a file appearing meanwhile is not overwritten either).
+pub fn write_new(path: &Path, text: &str) -> Result<(), String> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => exists_message(path),
+            _ => format!("cannot create {}: {e}", path.display()),
+        })?;
+    file.write_all(text.as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// A file-name slug from a title: lowercase ASCII words joined by `-`.
+pub fn slugify(title: &str) -> String {
+    let mut slug = String::new();
+    for word in title
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if slug.len() + word.len() > 60 {
+            break;
+        }
+        if !slug.is_empty() {
+            slug.push('-');
+        }
+        slug.push_str(&word.to_ascii_lowercase());
+    }
+    if slug.is_empty() {
+        "incident".to_string()
+    } else {
+        slug
+    }
+}
+
+/// Lowercase letters, digits, `-` and `_`, starting with a letter or digit: nothing that
+/// could leave the folder (`/`, `..`) or surprise a shell.
+pub fn is_slug(s: &str) -> bool {
+    s.len() <= 100
+        && s.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slugify("Checkout timeouts (EU)!"), "checkout-timeouts-eu");
+        assert_eq!(slugify("支付"), "incident");
+        assert!(is_slug("checkout-timeouts_2"));
+        for bad in ["", "../x", "a/b", "-rf", "Upper", "a b", ".hidden"] {
+            assert!(!is_slug(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn outside_a_repository_the_folder_is_the_root_and_the_deploy_is_left_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = values::parse_timestamp("2026-01-02T10:00:00Z").unwrap();
+        let request = Request {
+            title: Some("Search down".into()),
+            ..Request::default()
+        };
+        let planned = plan(dir.path(), &request, now).unwrap();
+        assert_eq!(
+            planned.path,
+            dir.path()
+                .join("_docs/06_metrics/postmortem_2026-01-02_search-down.md")
+        );
+        assert!(planned.no_deploy);
+        assert!(planned.text.starts_with("# Post-mortem: Search down\n"));
+        assert!(planned.text.contains("| Incident date | 2026-01-02 |"));
+        let bad = |r: Request| plan(dir.path(), &r, now).unwrap_err();
+        assert!(
+            bad(Request {
+                slug: Some("../x".into()),
+                ..Request::default()
+            })
+            .contains("file name")
+        );
+        assert!(
+            bad(Request {
+                date: Some("2026-02-30".into()),
+                ..Request::default()
+            })
+            .contains("YYYY-MM-DD")
+        );
+        assert!(
+            bad(Request {
+                deploy: Some("--output=/tmp/x".into()),
+                ..Request::default()
+            })
+            .contains("not a revision")
+        );
+    }
+}
