@@ -104,23 +104,55 @@ fn delimiter_cell(align: Align, width: usize) -> String {
 }
 
 /// The trimmed cells of a table line, split at `|` that is neither escaped nor in inline code.
+/// A backtick run opens code only if a run of the same length closes it later on the line
+/// (as in CommonMark); an unmatched backtick is literal, so it cannot swallow the pipes after
+/// it (which made formatting grow a row on every run).
 pub fn split_row(line: &str) -> Vec<&str> {
-    let mut cells = Vec::new();
-    let (mut escaped, mut in_code, mut start) = (false, false, 0);
-    for (i, c) in line.char_indices() {
-        match c {
-            '\\' if !escaped => {
-                escaped = true;
-                continue;
+    let bytes = line.as_bytes();
+    // The length of every backtick run, and the index of the last run of each length.
+    let mut runs: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'`' => {
+                let n = bytes[i..].iter().take_while(|&&b| b == b'`').count();
+                runs.push(n);
+                i += n;
             }
-            '`' if !escaped => in_code = !in_code,
-            '|' if !escaped && !in_code => {
+            _ => i += 1,
+        }
+    }
+    let mut last_of_length = std::collections::HashMap::new();
+    for (k, &n) in runs.iter().enumerate() {
+        last_of_length.insert(n, k);
+    }
+    let mut cells = Vec::new();
+    let mut start = 0;
+    // Inside a code span opened by a run of this many backticks.
+    let mut code: Option<usize> = None;
+    let (mut i, mut k) = (0, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'`' => {
+                let n = runs.get(k).copied().unwrap_or(1);
+                code = match code {
+                    Some(open) if open == n => None,
+                    Some(open) => Some(open),
+                    None if last_of_length.get(&n).is_some_and(|&last| last > k) => Some(n),
+                    None => None,
+                };
+                k += 1;
+                i += n;
+            }
+            b'|' if code.is_none() => {
                 cells.push(&line[start..i]);
                 start = i + 1;
+                i += 1;
             }
-            _ => {}
+            _ => i += 1,
         }
-        escaped = false;
     }
     cells.push(&line[start..]);
     let t = line.trim();
@@ -166,6 +198,20 @@ mod tests {
             out.contains("| @a    | `a|b` and x\\|y, OPS-1 |             |\n"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn an_unmatched_backtick_is_literal_and_formatting_settles() {
+        assert_eq!(split_row("| a` | b |"), vec!["a`", "b"]);
+        assert_eq!(
+            split_row("| `a|b` | ``c`|`` | `d |"),
+            vec!["`a|b`", "``c`|``", "`d"]
+        );
+        assert_eq!(split_row("| ``a|b` | c |"), vec!["``a", "b`", "c"]);
+        let text = "## Header\n\n| Field | Value |\n|-|-|\n| Deploy SHA at incident start | `x\n9f1c2ab7e4d0` |\n";
+        let once = formatted(text);
+        assert_eq!(formatted(&once), once);
+        assert!(once.contains("| 9f1c2ab7e4d0`                |"), "{once}");
     }
 
     #[test]

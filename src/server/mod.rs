@@ -11,6 +11,7 @@ mod features;
 mod newdoc;
 mod refresh;
 mod state;
+mod transport;
 mod view;
 
 use crate::env::{self, Clock};
@@ -32,7 +33,7 @@ use tower_lsp_server::ls_types::{
     FoldingRangeParams, GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverParams,
     InitializeParams, InitializeResult, InlayHint, InlayHintParams, LSPAny, ServerInfo, TextEdit,
 };
-use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService, Server};
+use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService};
 
 pub struct Backend {
     client: Client,
@@ -261,9 +262,7 @@ pub fn run_stdio() -> ExitCode {
     };
     let shutdown = runtime.block_on(async {
         let (service, socket, shutdown) = service(env::system_clock());
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .serve(service)
-            .await;
+        transport::serve(tokio::io::stdin(), tokio::io::stdout(), service, socket).await;
         shutdown
     });
     // Tokio reads stdin on a blocking thread that may still be waiting for input after `exit`;

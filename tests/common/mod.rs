@@ -4,6 +4,8 @@
 #![allow(dead_code)]
 
 pub mod features;
+pub mod raw;
+pub mod twin;
 
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Write};
@@ -34,17 +36,22 @@ impl Client {
 
     /// [`Client::spawn`] with extra environment variables for the server (`PATH`, say).
     pub fn spawn_with(vars: &[(&str, &str)]) -> Client {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_postmortem-lsp"));
+        command.arg("lsp").envs(vars.iter().copied());
+        Client::spawn_command(command)
+    }
+
+    /// Starts `command`, which runs the server (possibly under a wrapper such as `strace`).
+    pub fn spawn_command(mut command: Command) -> Client {
         let stderr = if std::env::var_os("POSTMORTEM_TEST_LOG").is_some() {
             Stdio::inherit()
         } else {
             Stdio::null()
         };
-        let mut child = Command::new(env!("CARGO_BIN_EXE_postmortem-lsp"))
-            .arg("lsp")
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(stderr)
-            .envs(vars.iter().copied())
             .spawn()
             .expect("the server binary starts");
         let stdout = child.stdout.take().expect("piped stdout");
