@@ -9,6 +9,7 @@ pub mod check;
 mod hook;
 pub mod new;
 mod output;
+mod parallel;
 mod position;
 mod walk;
 
