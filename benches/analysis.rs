@@ -1,7 +1,11 @@
 //! `cargo bench --bench analysis`: parse and check times for a normal post-mortem and a
-//! 10,000-line one.
+//! 10,000-line one, and the completion and hover the editor asks for most (on a document
+//! already parsed: the server adds one parse per request).
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use postmortem_lsp::analysis::complete::complete;
+use postmortem_lsp::analysis::facts::Ctx;
+use postmortem_lsp::analysis::hover::hover;
 use postmortem_lsp::analysis::{Env, analyze, check, parse};
 use std::hint::black_box;
 
@@ -20,6 +24,19 @@ fn bench(c: &mut Criterion) {
         });
         c.bench_function(&format!("analyze/{name}"), |b| {
             b.iter(|| analyze(black_box(text), &env))
+        });
+
+        // The allowed Severity values, offered at the start of the Header value.
+        let severity = text.find("| Severity | ").expect("a Severity row") + "| Severity | ".len();
+        assert!(!complete(text, &doc, &env, severity, None).is_empty());
+        c.bench_function(&format!("complete/{name}"), |b| {
+            b.iter(|| complete(black_box(text), &doc, &env, black_box(severity), None))
+        });
+        // The explanation of a Header field.
+        let field = text.find("Detection time (UTC)").expect("a Detection row") + 3;
+        assert!(hover(&Ctx::new(text, &doc, &env), field).is_some());
+        c.bench_function(&format!("hover/{name}"), |b| {
+            b.iter(|| hover(&Ctx::new(black_box(text), &doc, &env), black_box(field)))
         });
     }
 }
