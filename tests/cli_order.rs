@@ -107,3 +107,25 @@ fn problems_are_reported_in_listing_order() {
     // The readable files were still checked.
     assert_eq!(paths(&out).len(), 2);
 }
+
+#[test]
+#[cfg(unix)]
+fn a_file_reached_through_a_linked_folder_is_the_same_file() {
+    let tmp = many(3);
+    let link = tempfile::tempdir().unwrap();
+    let linked = link.path().join("repo");
+    std::os::unix::fs::symlink(tmp.path(), &linked).unwrap();
+    let named = tmp
+        .path()
+        .join("_docs/06_metrics/postmortem_2026-03-14_incident-000.md");
+    let out = check(
+        link.path(),
+        &["--format", "json", "repo", named.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    // Walked through the link first, so it is shown that way, and only once.
+    assert_eq!(
+        paths(&out),
+        ["repo/_docs/06_metrics/postmortem_2026-03-14_incident-000.md"]
+    );
+}

@@ -29,11 +29,18 @@ pub fn run(args: &CheckArgs) -> u8 {
     let found = walk::collect(&args.paths, schema);
     let now = chrono::Utc::now();
 
-    // Where each file belongs, found on every core (it is all file-system calls).
+    // Where each file belongs, found on every core (it is all file-system calls). The
+    // working directory is asked once, not once per relative path.
+    let cwd = std::env::current_dir().ok();
+    let absolute = |path: &Path| match &cwd {
+        Some(cwd) if path.is_relative() => cwd.join(path),
+        _ => path.to_path_buf(),
+    };
     let places = parallel::map(&found.files, |file| {
-        let root = workspace_root(&file.path);
-        let absolute = std::path::absolute(&file.path).unwrap_or_else(|_| file.path.clone());
-        (root, absolute)
+        // `real` is already resolved, so `..` and links lead to the folder holding `_docs/`
+        // or `.git`.
+        let root = find_root(&absolute(&file.real));
+        (root, absolute(&file.path))
     });
     // One workspace per root, so files of the same repository share its lookup cache.
     let mut workspaces: HashMap<PathBuf, FsWorkspace> = HashMap::new();
@@ -92,16 +99,6 @@ pub fn run(args: &CheckArgs) -> u8 {
         return 2;
     }
     exit_code(Counts::of(&checked), args.strict, found.io_problem)
-}
-
-/// The workspace root of a file, found from its absolute, resolved path so that relative
-/// paths and `..` still reach the folder holding `_docs/` or `.git`.
-fn workspace_root(path: &Path) -> Option<PathBuf> {
-    let absolute = path
-        .canonicalize()
-        .or_else(|_| std::path::absolute(path))
-        .ok()?;
-    find_root(&absolute)
 }
 
 fn exit_code(counts: Counts, strict: bool, io_problem: bool) -> u8 {

@@ -10,8 +10,11 @@ use std::path::{Component, Path, PathBuf};
 pub struct Candidate {
     /// The path to show in reports.
     pub display: String,
-    /// The path to open and to find the workspace root from.
+    /// The path as given or found.
     pub path: PathBuf,
+    /// The resolved path (symbolic links and `..` followed), to find the workspace root
+    /// from; `path` itself if it could not be resolved.
+    pub real: PathBuf,
     pub text: String,
     pub doc: Document,
 }
@@ -52,6 +55,7 @@ pub fn collect(paths: &[PathBuf], schema: &Schema) -> Found {
             // Named files are checked whatever their name or content.
             Ok(_) => items.push(Item::File {
                 path: path.clone(),
+                real: None,
                 display: None,
                 named: true,
             }),
@@ -74,8 +78,8 @@ pub fn collect(paths: &[PathBuf], schema: &Schema) -> Found {
         let problem = match outcome {
             Loaded::Problem(message) => Some(message),
             Loaded::Skipped => None,
-            Loaded::Kept(key, candidate) => {
-                if seen.insert(key) {
+            Loaded::Kept(candidate) => {
+                if seen.insert(candidate.real.clone()) {
                     found.files.push(*candidate);
                 }
                 None
@@ -95,6 +99,8 @@ enum Item {
     Problem(String),
     File {
         path: PathBuf,
+        /// The resolved path, when already known.
+        real: Option<PathBuf>,
         /// The path to show, when not the path itself.
         display: Option<String>,
         /// Named on the command line: checked whatever its name or content.
@@ -103,11 +109,11 @@ enum Item {
 }
 
 /// What became of one listed item. Kept files and undecodable post-mortems carry their
-/// canonical path, so duplicates are dropped when the results are gathered.
+/// resolved path, so duplicates are dropped when the results are gathered.
 enum Loaded {
     Problem(String),
     Skipped,
-    Kept(PathBuf, Box<Candidate>),
+    Kept(Box<Candidate>),
     NotUtf8(PathBuf, String),
 }
 
@@ -120,6 +126,8 @@ fn walk(dir: &Path, relative_to: Option<&Path>, items: &mut Vec<Item>) {
         .require_git(false)
         .sort_by_file_name(|a, b| a.cmp(b))
         .build();
+    // The last folder resolved, and what it resolved to: files come folder by folder.
+    let mut folder: Option<(PathBuf, Option<PathBuf>)> = None;
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
@@ -138,8 +146,22 @@ fn walk(dir: &Path, relative_to: Option<&Path>, items: &mut Vec<Item>) {
         if entry.file_type().is_some_and(|t| t.is_file()) && is_md {
             let path = entry.into_path();
             let display = relative_to.map(|base| relative(&path, base));
+            // The walk does not follow links, so a walked file is not one itself: its
+            // resolved path is its resolved folder and its name. Resolving each folder once
+            // instead of each file saves a handful of system calls per file.
+            let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+                continue;
+            };
+            if folder.as_ref().is_none_or(|(dir, _)| dir != parent) {
+                folder = Some((parent.to_path_buf(), parent.canonicalize().ok()));
+            }
+            let real = folder
+                .as_ref()
+                .and_then(|(_, real)| real.as_ref())
+                .map(|dir| dir.join(name));
             items.push(Item::File {
                 path,
+                real,
                 display,
                 named: false,
             });
@@ -149,15 +171,19 @@ fn walk(dir: &Path, relative_to: Option<&Path>, items: &mut Vec<Item>) {
 
 /// Reads and parses one file; keeps it when it was named or is a post-mortem.
 fn load(item: &Item, schema: &Schema) -> Loaded {
-    let (path, display, named) = match item {
+    let (path, real, display, named) = match item {
         Item::Problem(message) => return Loaded::Problem(message.clone()),
         Item::File {
             path,
+            real,
             display,
             named,
-        } => (path, display, *named),
+        } => (path, real, display, *named),
     };
-    let key = path.canonicalize().unwrap_or_else(|_| path.clone());
+    let key = real
+        .clone()
+        .or_else(|| path.canonicalize().ok())
+        .unwrap_or_else(|| path.clone());
     let display = display.clone().unwrap_or_else(|| tidy(path));
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
@@ -171,10 +197,11 @@ fn load(item: &Item, schema: &Schema) -> Loaded {
                 let candidate = Candidate {
                     display,
                     path: path.clone(),
+                    real: key,
                     text,
                     doc,
                 };
-                Loaded::Kept(key, Box::new(candidate))
+                Loaded::Kept(Box::new(candidate))
             } else {
                 Loaded::Skipped
             }
