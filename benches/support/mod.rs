@@ -8,7 +8,11 @@
 pub mod client;
 pub mod stats;
 
-/// The clean example post-mortem (about 100 lines).
+/// Where the clean example lives, relative to the repository.
+pub const NORMAL_PATH: &str =
+    "examples/acme-shop/_docs/06_metrics/postmortem_2026-03-14_checkout-timeouts.md";
+
+/// The clean example post-mortem (87 lines).
 pub const NORMAL: &str = include_str!(
     "../../examples/acme-shop/_docs/06_metrics/postmortem_2026-03-14_checkout-timeouts.md"
 );
