@@ -1,17 +1,39 @@
 //! `cargo bench --bench analysis`: parse and check times for a normal post-mortem and a
-//! 10,000-line one.
+//! 10,000-line one, and the completion and hover the editor asks for most (on a document
+//! already parsed: the server adds one parse per request).
+//!
+//! The checks run as in the editor: with the document's path and the shipped example
+//! repository as the workspace, so the reference checks do their work too.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use postmortem_lsp::analysis::{Env, analyze, check, parse};
+use postmortem_lsp::analysis::complete::complete;
+use postmortem_lsp::analysis::facts::Ctx;
+use postmortem_lsp::analysis::hover::hover;
+use postmortem_lsp::analysis::{Env, Workspace, analyze, check, parse};
+use postmortem_lsp::env::FsWorkspace;
 use std::hint::black_box;
+use std::path::Path;
 
 mod support;
 
 fn bench(c: &mut Criterion) {
     let large = support::large(5_000, 5_000);
-    let env = Env::fixed();
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let workspace = FsWorkspace::new(&manifest.join("examples/acme-shop"));
+    let path = manifest
+        .join(support::NORMAL_PATH)
+        .to_string_lossy()
+        .into_owned();
+    let env = Env {
+        path: Some(&path),
+        workspace: Some(&workspace as &dyn Workspace),
+        ..Env::fixed()
+    };
     for (name, text) in [("normal", support::NORMAL), ("10k-lines", large.as_str())] {
         let doc = parse(text);
+        // Both documents are clean, so the checks do their full work and report nothing.
+        let found = analyze(text, &env);
+        assert!(found.is_empty(), "{name}: {found:?}");
         c.bench_function(&format!("parse/{name}"), |b| {
             b.iter(|| parse(black_box(text)))
         });
@@ -20,6 +42,19 @@ fn bench(c: &mut Criterion) {
         });
         c.bench_function(&format!("analyze/{name}"), |b| {
             b.iter(|| analyze(black_box(text), &env))
+        });
+
+        // The allowed Severity values, offered at the start of the Header value.
+        let severity = text.find("| Severity | ").expect("a Severity row") + "| Severity | ".len();
+        assert!(!complete(text, &doc, &env, severity, None).is_empty());
+        c.bench_function(&format!("complete/{name}"), |b| {
+            b.iter(|| complete(black_box(text), &doc, &env, black_box(severity), None))
+        });
+        // The explanation of a Header field.
+        let field = text.find("Detection time (UTC)").expect("a Detection row") + 3;
+        assert!(hover(&Ctx::new(text, &doc, &env), field).is_some());
+        c.bench_function(&format!("hover/{name}"), |b| {
+            b.iter(|| hover(&Ctx::new(black_box(text), &doc, &env), black_box(field)))
         });
     }
 }

@@ -9,57 +9,97 @@
 
 use super::CheckArgs;
 use super::output::{self, Checked, Counts};
+use super::parallel;
 use super::walk;
 use crate::analysis::commits::Commits;
 use crate::analysis::{Env, Schema, Workspace, check};
+use crate::config::load::Configs;
 use crate::env::{FsWorkspace, find_root};
-use crate::git::Repos;
+use crate::git::{Repo, Repos};
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A file's folder and workspace root: all that decides which repository it belongs to.
+type Place<'a> = (Option<&'a Path>, Option<&'a Path>);
 
 /// Runs `check` and returns the exit code.
 pub fn run(args: &CheckArgs) -> u8 {
     let schema = Schema::builtin_ref();
     let found = walk::collect(&args.paths, schema);
     let now = chrono::Utc::now();
+
+    // Where each file belongs, found on every core (it is all file-system calls). The
+    // working directory is asked once, not once per relative path.
+    let cwd = std::env::current_dir().ok();
+    let absolute = |path: &Path| match &cwd {
+        Some(cwd) if path.is_relative() => cwd.join(path),
+        _ => path.to_path_buf(),
+    };
+    let places = parallel::map(&found.files, |file| {
+        // `real` is already resolved, so `..` and links lead to the folder holding `_docs/`
+        // or `.git`.
+        let root = find_root(&absolute(&file.real));
+        (root, absolute(&file.path))
+    });
     // One workspace per root, so files of the same repository share its lookup cache.
     let mut workspaces: HashMap<PathBuf, FsWorkspace> = HashMap::new();
     // SHAs are checked against the repository each file lives in; without git or outside
-    // a repository the git checks stay quiet.
+    // a repository the git checks stay quiet. The repository only depends on the file's
+    // folder and root, so git is asked once per folder, here, before the threads start,
+    // rather than by several threads racing on the same folder.
     let repos = Repos::new();
-    let configs = crate::config::load::Configs::new();
-    let mut checked = Vec::with_capacity(found.files.len());
-    for file in found.files {
-        let root = workspace_root(&file.path);
-        let absolute = std::path::absolute(&file.path).unwrap_or_else(|_| file.path.clone());
-        let repo = repos.for_document(&absolute, root.as_deref());
+    let mut repo_of: HashMap<Place, Option<Arc<Repo>>> = HashMap::new();
+    let configs = Configs::new();
+    let mut jobs = Vec::with_capacity(found.files.len());
+    let mut kept = vec![false; found.files.len()];
+    for (i, (file, (root, absolute))) in found.files.iter().zip(&places).enumerate() {
         // The team's settings; its template is the schema, not a post-mortem to check.
-        let config = super::config::for_file(&configs, &absolute, root.as_deref());
-        if !file.named && config.is_template(&absolute) {
+        let config = super::config::for_file(&configs, absolute, root.as_deref());
+        if !file.named && config.is_template(absolute) {
             continue;
         }
-        let workspace = root.map(|root| {
-            &*workspaces
+        kept[i] = true;
+        if let Some(root) = root {
+            workspaces
                 .entry(root.clone())
-                .or_insert_with(|| FsWorkspace::new(&root))
-        });
+                .or_insert_with(|| FsWorkspace::new(root));
+        }
+        let repo = repo_of
+            .entry((absolute.parent(), root.as_deref()))
+            .or_insert_with(|| repos.for_document(absolute, root.as_deref()))
+            .clone();
+        jobs.push((file, root.as_ref(), repo, config));
+    }
+
+    let diagnostics = parallel::map(&jobs, |(file, root, repo, config)| {
         let path = file.path.to_string_lossy();
         let env = Env {
             schema: &config.schema,
             now,
             path: Some(&path),
-            workspace: workspace.map(|w| w as &dyn Workspace),
+            workspace: root
+                .and_then(|root| workspaces.get(root))
+                .map(|w| w as &dyn Workspace),
             commits: repo.as_deref().map(|r| r as &dyn Commits),
             rules: Some(&config.config.rules),
         };
-        let diagnostics = check(&file.text, &file.doc, &env);
-        checked.push(Checked {
+        check(&file.text, &file.doc, &env)
+    });
+    drop(jobs);
+    let checked: Vec<Checked> = found
+        .files
+        .into_iter()
+        .zip(kept)
+        .filter_map(|(file, kept)| kept.then_some(file))
+        .zip(diagnostics)
+        .map(|(file, diagnostics)| Checked {
             display: file.display,
             text: file.text,
             diagnostics,
-        });
-    }
+        })
+        .collect();
 
     let mut stdout = std::io::stdout().lock();
     let written = output::write(args.format, &checked, &mut stdout).and_then(|()| stdout.flush());
@@ -71,16 +111,6 @@ pub fn run(args: &CheckArgs) -> u8 {
         return 2;
     }
     exit_code(Counts::of(&checked), args.strict, found.io_problem)
-}
-
-/// The workspace root of a file, found from its absolute, resolved path so that relative
-/// paths and `..` still reach the folder holding `_docs/` or `.git`.
-fn workspace_root(path: &Path) -> Option<PathBuf> {
-    let absolute = path
-        .canonicalize()
-        .or_else(|_| std::path::absolute(path))
-        .ok()?;
-    find_root(&absolute)
 }
 
 fn exit_code(counts: Counts, strict: bool, io_problem: bool) -> u8 {

@@ -11,6 +11,7 @@ pub mod config;
 mod hook;
 pub mod new;
 mod output;
+mod parallel;
 mod position;
 mod walk;
 

@@ -1,0 +1,183 @@
+//! A minimal LSP client for the end-to-end benchmark: it starts the real server binary,
+//! writes JSON-RPC messages to its stdin and reads its stdout on the calling thread (no
+//! reader thread, so no thread hand-off is added to the latencies it measures).
+
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// A running server.
+pub struct Server {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    next_id: i64,
+    /// Dropping it tells the watchdog the server ended normally.
+    _watchdog: mpsc::Sender<()>,
+}
+
+impl Server {
+    /// Starts `bin` serving LSP on stdio. If the server is still running after `limit` (a
+    /// hung benchmark), a watchdog kills it, so reads fail instead of waiting forever.
+    pub fn spawn(bin: &Path, limit: Duration) -> Server {
+        let mut child = Command::new(bin)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
+        let stdin = child.stdin.take().expect("piped stdin");
+        let stdout = BufReader::with_capacity(1 << 16, child.stdout.take().expect("piped stdout"));
+        let (tx, rx) = mpsc::channel::<()>();
+        let pid = child.id();
+        std::thread::spawn(move || {
+            if let Err(mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(limit) {
+                eprintln!("e2e: server {pid} still running after {limit:?}; killing it");
+                let _ = Command::new("kill")
+                    .args(["-KILL", &pid.to_string()])
+                    .status();
+            }
+        });
+        Server {
+            child,
+            stdin,
+            stdout,
+            next_id: 0,
+            _watchdog: tx,
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    fn send(&mut self, message: &Value) {
+        let body = serde_json::to_vec(message).expect("JSON serializes");
+        let mut frame = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+        frame.extend_from_slice(&body);
+        self.stdin
+            .write_all(&frame)
+            .expect("server reads its stdin");
+        self.stdin.flush().expect("server reads its stdin");
+    }
+
+    /// Reads the next message. Requests from the server get an empty answer, so a server that
+    /// asks the client something never blocks the benchmark.
+    fn read(&mut self) -> Value {
+        loop {
+            let mut length = None;
+            loop {
+                let mut line = String::new();
+                let n = self.stdout.read_line(&mut line).expect("server output");
+                assert!(n > 0, "the server closed its output (crashed or killed)");
+                let line = line.trim_end();
+                if line.is_empty() {
+                    break;
+                }
+                if let Some(v) = line.strip_prefix("Content-Length:") {
+                    length = v.trim().parse::<usize>().ok();
+                }
+            }
+            let mut body = vec![0; length.expect("a Content-Length header")];
+            self.stdout.read_exact(&mut body).expect("a whole message");
+            let message: Value = serde_json::from_slice(&body).expect("the server writes JSON");
+            if message.get("method").is_some() && message.get("id").is_some() {
+                let id = message["id"].clone();
+                self.send(&json!({"jsonrpc": "2.0", "id": id, "result": null}));
+                continue;
+            }
+            return message;
+        }
+    }
+
+    pub fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// Sends a request and returns its result (panics on an error answer).
+    pub fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        loop {
+            let message = self.read();
+            if message.get("id") == Some(&json!(id)) {
+                if let Some(error) = message.get("error") {
+                    panic!("{method} failed: {error}");
+                }
+                return message["result"].clone();
+            }
+        }
+    }
+
+    /// Waits for the diagnostics of `uri` at `version` and returns how many there are.
+    /// Diagnostics for other versions are skipped (the server never sends stale ones, but a
+    /// late one for an earlier version would not count as the answer to this edit).
+    pub fn diagnostics(&mut self, uri: &str, version: i64) -> usize {
+        loop {
+            let message = self.read();
+            let params = &message["params"];
+            if message["method"] == "textDocument/publishDiagnostics"
+                && params["uri"] == uri
+                && params["version"] == version
+            {
+                return params["diagnostics"].as_array().map_or(0, Vec::len);
+            }
+        }
+    }
+
+    /// `initialize` (UTF-16 positions, snippets, versioned diagnostics) and `initialized`.
+    pub fn initialize(&mut self, root_uri: &str) -> Value {
+        let result = self.request(
+            "initialize",
+            json!({
+                "processId": std::process::id(),
+                "rootUri": root_uri,
+                "capabilities": {
+                    "general": {"positionEncodings": ["utf-16"]},
+                    "textDocument": {
+                        "completion": {"completionItem": {"snippetSupport": true}},
+                        "hover": {"contentFormat": ["markdown", "plaintext"]},
+                        "publishDiagnostics": {"versionSupport": true}
+                    }
+                }
+            }),
+        );
+        self.notify("initialized", json!({}));
+        result
+    }
+
+    /// The server's peak resident memory so far (`VmHWM`), in kilobytes.
+    pub fn peak_rss_kb(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    }
+
+    /// `shutdown` and `exit`, then waits for the process (killing it if it lingers).
+    pub fn stop(mut self) {
+        self.request("shutdown", Value::Null);
+        self.notify("exit", Value::Null);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The LSP position (line, UTF-16 column) of byte `offset` in `text`.
+pub fn position(text: &str, offset: usize) -> Value {
+    let before = &text[..offset];
+    let line = before.matches('\n').count();
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    let character: usize = before[start..].chars().map(char::len_utf16).sum();
+    json!({"line": line, "character": character})
+}
