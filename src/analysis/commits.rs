@@ -135,6 +135,29 @@ pub fn sha_fixes(
         .collect()
 }
 
+/// A repository that has answered nothing yet (every lookup `Pending`), like an empty
+/// cache: for tests that the git checks stay quiet until answers arrive.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoAnswersYet;
+
+impl Commits for NoAnswersYet {
+    fn lookup(&self, _: &str) -> Lookup {
+        Lookup::Pending
+    }
+    fn recent(&self) -> Option<Arc<[CommitInfo]>> {
+        None
+    }
+    fn ancestors(&self, _: &str) -> Option<Arc<[CommitInfo]>> {
+        None
+    }
+    fn is_ancestor(&self, _: &str, _: &str) -> Option<bool> {
+        None
+    }
+    fn details(&self, _: &str) -> Option<CommitDetails> {
+        None
+    }
+}
+
 /// A fixed set of commits, for tests of the core (and of anything else that needs a fake
 /// repository). Short SHAs resolve by prefix, like git.
 #[derive(Debug, Default, Clone)]

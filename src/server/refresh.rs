@@ -163,27 +163,7 @@ impl Refresher {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::commits::FixedCommits;
-
-    /// Answers nothing, like a cache that is still empty.
-    struct Empty;
-    impl Commits for Empty {
-        fn lookup(&self, _: &str) -> Lookup {
-            Lookup::Pending
-        }
-        fn recent(&self) -> Option<Arc<[CommitInfo]>> {
-            None
-        }
-        fn ancestors(&self, _: &str) -> Option<Arc<[CommitInfo]>> {
-            None
-        }
-        fn is_ancestor(&self, _: &str, _: &str) -> Option<bool> {
-            None
-        }
-        fn details(&self, _: &str) -> Option<CommitDetails> {
-            None
-        }
-    }
+    use crate::analysis::commits::{FixedCommits, NoAnswersYet};
 
     fn recorder<C>(inner: C) -> Recorder<C> {
         Recorder {
@@ -230,7 +210,8 @@ mod tests {
         assert!(known.recent().is_some());
         assert!(!known.pending.get());
         for ask in [
-            &(|r: &Recorder<Empty>| drop(r.lookup("9f1c2ab"))) as &dyn Fn(&Recorder<Empty>),
+            &(|r: &Recorder<NoAnswersYet>| drop(r.lookup("9f1c2ab")))
+                as &dyn Fn(&Recorder<NoAnswersYet>),
             &|r| drop(r.recent()),
             &|r| drop(r.ancestors("9f1c2ab")),
             &|r| {
@@ -238,7 +219,7 @@ mod tests {
             },
             &|r| drop(r.details("9f1c2ab")),
         ] {
-            let empty = recorder(Empty);
+            let empty = recorder(NoAnswersYet);
             ask(&empty);
             assert!(empty.pending.get());
         }

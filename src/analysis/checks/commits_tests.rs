@@ -3,7 +3,7 @@
 use super::*;
 use crate::analysis::Env;
 use crate::analysis::checks::fixture::{VALID, check_marked_env, run, valid_with};
-use crate::analysis::commits::FixedCommits;
+use crate::analysis::commits::{FixedCommits, NoAnswersYet};
 use crate::analysis::values::parse_timestamp;
 
 pub const DEPLOY: &str = "9f1c2ab7e4d0aa11bb22cc33dd44ee55ff667788";
@@ -189,26 +189,8 @@ fn deploy_committed_after_detection() {
 
 #[test]
 fn pending_answers_keep_every_check_quiet() {
-    struct Later;
-    impl Commits for Later {
-        fn lookup(&self, _: &str) -> Lookup {
-            Lookup::Pending
-        }
-        fn recent(&self) -> Option<Arc<[CommitInfo]>> {
-            None
-        }
-        fn ancestors(&self, _: &str) -> Option<Arc<[CommitInfo]>> {
-            None
-        }
-        fn is_ancestor(&self, _: &str, _: &str) -> Option<bool> {
-            None
-        }
-        fn details(&self, _: &str) -> Option<crate::analysis::commits::CommitDetails> {
-            None
-        }
-    }
     let env = Env {
-        commits: Some(&Later),
+        commits: Some(&NoAnswersYet),
         ..Env::fixed()
     };
     let text = valid_with(DEPLOY_ROW, "| Deploy SHA at incident start | `0000000` |");
