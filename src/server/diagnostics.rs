@@ -53,6 +53,10 @@ pub fn diagnose(snapshot: &Snapshot, now: DateTime<Utc>, git: Git) -> Option<Pub
         with_env(snapshot, now, git, |doc, env| {
             let text = snapshot.text.as_str();
             let found = analysis::check(text, doc, env);
+            if found.is_empty() {
+                // A clean document needs no positions: skip indexing its lines.
+                return Vec::new();
+            }
             let index = LineIndex::new(text);
             found
                 .iter()
