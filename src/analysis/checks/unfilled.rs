@@ -7,13 +7,11 @@ use crate::analysis::{Code, Diagnostic};
 
 /// A body's prose lines with white space folded and list and quote marks dropped. Empty
 /// lines, table rows, code fences and lines holding placeholders are left out: the
-/// placeholder check already reports those, and one finding per problem is enough.
-fn lines_of(body: &str) -> Vec<String> {
+/// placeholder check already reports those, and one finding per problem is enough. Lazy,
+/// so a filled-in section is judged by its first line of prose.
+fn lines_of(body: &str) -> impl Iterator<Item = String> + '_ {
     body.lines()
-        .map(|l| {
-            let t = l.trim().trim_start_matches(['-', '*', '>']).trim();
-            t.split_whitespace().collect::<Vec<_>>().join(" ")
-        })
+        .map(|l| l.trim().trim_start_matches(['-', '*', '>']).trim())
         .filter(|l| {
             !l.is_empty()
                 && !l.starts_with('|')
@@ -22,7 +20,7 @@ fn lines_of(body: &str) -> Vec<String> {
                 && !l.contains("YYYY")
                 && find_angle_placeholder(l, 0).is_none()
         })
-        .collect()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// `unfilled-section`: every line of a section is a line of the template's guidance for
@@ -38,11 +36,12 @@ pub fn unfilled_section(ctx: &Ctx) -> Vec<Diagnostic> {
             if spec.role == Some(SectionRole::Header) {
                 return None;
             }
-            let guidance = lines_of(&spec.guidance);
-            let written = lines_of(ctx.slice(&s.body.range));
-            let unfilled = !guidance.is_empty()
-                && !written.is_empty()
-                && written.iter().all(|l| guidance.contains(l));
+            let guidance: Vec<String> = lines_of(&spec.guidance).collect();
+            if guidance.is_empty() {
+                return None;
+            }
+            let mut written = lines_of(ctx.slice(&s.body.range)).peekable();
+            let unfilled = written.peek().is_some() && written.all(|l| guidance.contains(&l));
             unfilled.then(|| {
                 Diagnostic::new(
                     Code::UnfilledSection,
