@@ -103,11 +103,30 @@ fn delimiter_cell(align: Align, width: usize) -> String {
     }
 }
 
-/// The trimmed cells of a table line, split at `|` that is neither escaped nor in inline code.
-/// A backtick run opens code only if a run of the same length closes it later on the line
-/// (as in CommonMark); an unmatched backtick is literal, so it cannot swallow the pipes after
-/// it (which made formatting grow a row on every run).
+/// The trimmed cells of a table line (see [`cell_pipes`] for where it splits).
 pub fn split_row(line: &str) -> Vec<&str> {
+    let mut cells = Vec::new();
+    let mut start = 0;
+    for pipe in cell_pipes(line) {
+        cells.push(&line[start..pipe]);
+        start = pipe + 1;
+    }
+    cells.push(&line[start..]);
+    let t = line.trim();
+    if t.starts_with('|') {
+        cells.remove(0);
+    }
+    if t.ends_with('|') && !t.ends_with("\\|") && cells.len() > 1 {
+        cells.pop();
+    }
+    cells.into_iter().map(str::trim).collect()
+}
+
+/// The byte offsets of the `|` that separate a table line's cells: neither escaped nor in
+/// inline code. A backtick run opens code only if a run of the same length closes it later
+/// on the line (as in CommonMark); an unmatched backtick is literal, so it cannot swallow the
+/// pipes after it (which made formatting grow a row on every run).
+pub fn cell_pipes(line: &str) -> Vec<usize> {
     let bytes = line.as_bytes();
     // The length of every backtick run, and the index of the last run of each length.
     let mut runs: Vec<usize> = Vec::new();
@@ -127,8 +146,7 @@ pub fn split_row(line: &str) -> Vec<&str> {
     for (k, &n) in runs.iter().enumerate() {
         last_of_length.insert(n, k);
     }
-    let mut cells = Vec::new();
-    let mut start = 0;
+    let mut pipes = Vec::new();
     // Inside a code span opened by a run of this many backticks.
     let mut code: Option<usize> = None;
     let (mut i, mut k) = (0, 0);
@@ -147,22 +165,13 @@ pub fn split_row(line: &str) -> Vec<&str> {
                 i += n;
             }
             b'|' if code.is_none() => {
-                cells.push(&line[start..i]);
-                start = i + 1;
+                pipes.push(i);
                 i += 1;
             }
             _ => i += 1,
         }
     }
-    cells.push(&line[start..]);
-    let t = line.trim();
-    if t.starts_with('|') {
-        cells.remove(0);
-    }
-    if t.ends_with('|') && !t.ends_with("\\|") && cells.len() > 1 {
-        cells.pop();
-    }
-    cells.into_iter().map(str::trim).collect()
+    pipes
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use super::Env;
 use super::facts::Ctx;
+use super::format::cell_pipes;
 use super::model::{Document, Table};
 use super::schema::{FieldKind, FieldRole, SectionRole, names_match};
 use super::skeleton;
@@ -366,23 +367,10 @@ struct Cell {
     content: Range<usize>,
 }
 
-/// The cells of a table row, split at unescaped `|` outside inline code.
+/// The cells of a table row, split where formatting splits them ([`cell_pipes`]).
 fn cells(text: &str, line: &Range<usize>) -> Vec<Cell> {
     let s = &text[line.clone()];
-    let mut bounds = vec![];
-    let (mut escaped, mut in_code) = (false, false);
-    for (i, c) in s.char_indices() {
-        match c {
-            '\\' if !escaped => {
-                escaped = true;
-                continue;
-            }
-            '`' if !escaped => in_code = !in_code,
-            '|' if !escaped && !in_code => bounds.push(i),
-            _ => {}
-        }
-        escaped = false;
-    }
+    let bounds = cell_pipes(s);
     let lead_pipe = s.trim_start().starts_with('|');
     let mut starts: Vec<usize> = if lead_pipe { vec![] } else { vec![0] };
     starts.extend(bounds.iter().map(|b| b + 1));
