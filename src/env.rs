@@ -21,7 +21,9 @@ const MAX_READ: u64 = 4 * 1024 * 1024;
 const TTL: Duration = Duration::from_secs(2);
 
 /// A looked-up path: when, what it was, and its text if it is a readable file.
-type Cached = (Instant, PathKind, Option<Arc<str>>);
+/// The text is `None` until someone asks for it: most lookups only need the kind (does the
+/// referenced file exist?), and reading every referenced file on each refresh is waste.
+type Cached = (Instant, PathKind, Option<Option<Arc<str>>>);
 
 /// A workspace on disk. Lookups never leave the root: `..`, absolute paths and symlinks
 /// that resolve outside it are [`PathKind::Outside`].
@@ -59,22 +61,25 @@ impl FsWorkspace {
         }
     }
 
-    fn lookup(&self, rel: &str) -> (PathKind, Option<Arc<str>>) {
+    fn lookup(&self, rel: &str, want_text: bool) -> (PathKind, Option<Arc<str>>) {
         if let Ok(cache) = self.cache.lock()
             && let Some((at, kind, text)) = cache.get(rel)
             && at.elapsed() < TTL
+            && (!want_text || text.is_some() || *kind != PathKind::File)
         {
-            return (*kind, text.clone());
+            return (*kind, text.clone().flatten());
         }
-        let found = match self.resolve(rel) {
+        let (kind, text) = match self.resolve(rel) {
             Err(kind) => (kind, None),
             Ok(path) => match std::fs::metadata(&path) {
                 Ok(m) if m.is_dir() => (PathKind::Dir, None),
                 Ok(m) => {
-                    let text = (m.len() <= MAX_READ)
-                        .then(|| std::fs::read(&path).ok())
-                        .flatten()
-                        .map(|b| Arc::from(String::from_utf8_lossy(&b).as_ref()));
+                    let text = want_text.then(|| {
+                        (m.len() <= MAX_READ)
+                            .then(|| std::fs::read(&path).ok())
+                            .flatten()
+                            .map(|b| Arc::from(String::from_utf8_lossy(&b).as_ref()))
+                    });
                     (PathKind::File, text)
                 }
                 Err(_) => (PathKind::Missing, None),
@@ -84,19 +89,19 @@ impl FsWorkspace {
             if cache.len() > 10_000 {
                 cache.clear();
             }
-            cache.insert(rel.to_string(), (Instant::now(), found.0, found.1.clone()));
+            cache.insert(rel.to_string(), (Instant::now(), kind, text.clone()));
         }
-        found
+        (kind, text.flatten())
     }
 }
 
 impl Workspace for FsWorkspace {
     fn kind(&self, rel_path: &str) -> PathKind {
-        self.lookup(rel_path).0
+        self.lookup(rel_path, false).0
     }
 
     fn read(&self, rel_path: &str) -> Option<Arc<str>> {
-        self.lookup(rel_path).1
+        self.lookup(rel_path, true).1
     }
 
     fn url(&self, rel_path: &str) -> Option<String> {
