@@ -119,11 +119,14 @@ pub fn check(text: &str, doc: &Document, env: &Env) -> Vec<Diagnostic> {
     out
 }
 
-/// Whether a markdown document is a post-mortem: its path is
-/// `…/_docs/06_metrics/postmortem_*.md`, or its H1 names a post-mortem, or it has a table
-/// with at least three of the template's Header fields.
+/// Whether a markdown document is a post-mortem: its path matches the schema's post-mortem
+/// globs (by default `**/_docs/06_metrics/postmortem_*.md`), or its H1 names a post-mortem,
+/// or it has a table with at least three of the template's Header fields.
+///
+/// `path` is relative to the folder holding the team's `.postmortem.toml` (the workspace
+/// root without one); any other form still matches globs starting with `**/`.
 pub fn is_postmortem(path: Option<&str>, text: &str, doc: &Document, schema: &Schema) -> bool {
-    if path.is_some_and(is_postmortem_path) {
+    if path.is_some_and(|p| schema.postmortem_globs.matches(p)) {
         return true;
     }
     let title_says_so = doc.title.as_ref().is_some_and(|t| {
@@ -151,30 +154,28 @@ pub fn is_postmortem(path: Option<&str>, text: &str, doc: &Document, schema: &Sc
             })
 }
 
-/// Whether a path matches `**/_docs/06_metrics/postmortem_*.md`.
-pub fn is_postmortem_path(path: &str) -> bool {
-    let mut parts = path.rsplit(['/', '\\']);
-    let (Some(file), Some(dir), Some(docs)) = (parts.next(), parts.next(), parts.next()) else {
-        return false;
-    };
-    file.starts_with("postmortem_")
-        && file.ends_with(".md")
-        && dir == "06_metrics"
-        && docs == "_docs"
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn postmortem_paths() {
-        assert!(is_postmortem_path(
-            "/r/_docs/06_metrics/postmortem_2026-01-01_x.md"
+    fn postmortem_paths_follow_the_schemas_globs() {
+        let text = "notes\n";
+        let doc = parse(text);
+        let builtin = Schema::builtin_ref();
+        let yes = |path: &str, schema: &Schema| is_postmortem(Some(path), text, &doc, schema);
+        assert!(yes(
+            "/r/_docs/06_metrics/postmortem_2026-01-01_x.md",
+            builtin
         ));
-        assert!(is_postmortem_path("_docs\\06_metrics\\postmortem_a.md"));
-        assert!(!is_postmortem_path("/r/_docs/06_metrics/notes.md"));
-        assert!(!is_postmortem_path("/r/docs/06_metrics/postmortem_a.md"));
+        assert!(yes("_docs\\06_metrics\\postmortem_a.md", builtin));
+        assert!(!yes("/r/_docs/06_metrics/notes.md", builtin));
+        assert!(!yes("incidents/review_a.md", builtin));
+        let mut team = Schema::builtin();
+        team.postmortem_globs = schema::Globs::new(&["incidents/review_*.md"]).unwrap();
+        assert!(yes("incidents/review_a.md", &team));
+        assert!(!yes("/r/_docs/06_metrics/postmortem_a.md", &team));
+        assert!(!is_postmortem(None, text, &doc, &team));
     }
 
     #[test]

@@ -8,7 +8,9 @@ pub mod load;
 pub mod show;
 
 use crate::analysis::rules::{Level, Rules};
-use crate::analysis::schema::{Problem, Schema, TicketPattern};
+use crate::analysis::schema::{
+    DEFAULT_DIRECTORY, DEFAULT_GLOB, Globs, NamePattern, Problem, Schema, TicketPattern,
+};
 use crate::analysis::{Code, values};
 use std::ops::Range;
 use toml::Spanned;
@@ -26,8 +28,13 @@ pub type ConfigProblem = Problem;
 pub struct Config {
     /// The team's template, relative to the configuration file's folder.
     pub template: Option<String>,
-    /// Globs (relative to the root) of files that are post-mortems whatever their content.
+    /// Globs (relative to the configuration file's folder) of files that are post-mortems
+    /// whatever their content.
     pub postmortem_globs: Vec<String>,
+    /// How post-mortem files are named (`{date}` and `{slug}` stand for their parts).
+    pub postmortem_name: NamePattern,
+    /// Where `new` puts post-mortems, relative to the configuration file's folder.
+    pub postmortem_directory: String,
     /// Timeline sources; `None` takes them from the template's Timeline block.
     pub timeline_sources: Option<Vec<String>>,
     pub ticket: TicketPattern,
@@ -49,7 +56,9 @@ impl Default for Config {
     fn default() -> Config {
         Config {
             template: None,
-            postmortem_globs: vec!["**/_docs/06_metrics/postmortem_*.md".into()],
+            postmortem_globs: vec![DEFAULT_GLOB.into()],
+            postmortem_name: NamePattern::default(),
+            postmortem_directory: DEFAULT_DIRECTORY.into(),
             timeline_sources: None,
             ticket: TicketPattern::default(),
             tracker_url: None,
@@ -79,6 +88,10 @@ impl Config {
         ];
         schema.smoke_steps = 1..=self.smoke_steps;
         schema.evidence_prefixes = self.evidence_paths.clone();
+        // The globs were compiled once already when they were read, so this cannot fail.
+        schema.postmortem_globs = Globs::new(&self.postmortem_globs).unwrap_or_default();
+        schema.file_name = self.postmortem_name.clone();
+        schema.postmortem_directory = self.postmortem_directory.clone();
     }
 }
 
@@ -86,6 +99,8 @@ impl Config {
 pub const KEYS: &[&str] = &[
     "template",
     "postmortems.globs",
+    "postmortems.name",
+    "postmortems.directory",
     "timeline.sources",
     "tickets.pattern",
     "tickets.tracker_url",
@@ -168,12 +183,34 @@ impl Parser<'_> {
         match (table, key.get_ref().as_ref()) {
             ("postmortems", "globs") => {
                 if let Some(globs) = self.strings(v) {
-                    match globs.iter().find_map(|g| globset::Glob::new(g).err()) {
-                        Some(e) => self.problem(
+                    match Globs::new(&globs) {
+                        Err(e) => self.problem(
                             v.span(),
                             format!("bad glob: {e}; write globs such as `docs/incidents/*.md`"),
                         ),
-                        None => c.postmortem_globs = globs,
+                        Ok(_) => c.postmortem_globs = globs,
+                    }
+                }
+            }
+            ("postmortems", "name") => {
+                if let Some(name) = self.string(v) {
+                    match NamePattern::new(&name) {
+                        Ok(pattern) => c.postmortem_name = pattern,
+                        Err(e) => self.problem(
+                            v.span(),
+                            format!("{e}; write a name such as `postmortem_{{date}}_{{slug}}.md`"),
+                        ),
+                    }
+                }
+            }
+            ("postmortems", "directory") => {
+                if let Some(dir) = self.string(v) {
+                    match folder(&dir) {
+                        Some(dir) => c.postmortem_directory = dir,
+                        None => self.problem(
+                            v.span(),
+                            "the directory must be a folder inside the repository, relative to this file, such as `docs/incidents`".into(),
+                        ),
                     }
                 }
             }
@@ -334,6 +371,19 @@ impl Parser<'_> {
             }
         }
     }
+}
+
+/// A folder relative to the configuration file, tidied (`./a//b/` is `a/b`); `None` when it
+/// is empty, absolute or climbs out with `..`.
+fn folder(dir: &str) -> Option<String> {
+    if dir.starts_with(['/', '\\']) || dir.get(1..2) == Some(":") {
+        return None;
+    }
+    let parts: Vec<&str> = dir
+        .split(['/', '\\'])
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    (!parts.is_empty() && !parts.contains(&"..")).then(|| parts.join("/"))
 }
 
 fn list(items: &[&str]) -> String {

@@ -145,3 +145,45 @@ fn closest_only_suggests_likely_typos() {
     assert_eq!(closest("tempalte", KEYS.iter().copied()), Some("template"));
     assert_eq!(closest("colour", KEYS.iter().copied()), None);
 }
+
+#[test]
+fn post_mortem_names_and_folders() {
+    let text = "[postmortems]\nname = \"review_{date}_{slug}.md\"\ndirectory = \"./incidents//\"\nglobs = [\"incidents/review_*.md\"]\n";
+    let (c, found) = parse_config(text);
+    assert_eq!(found, vec![]);
+    assert_eq!(c.postmortem_name.source, "review_{date}_{slug}.md");
+    assert_eq!(c.postmortem_directory, "incidents");
+    let mut schema = Schema::builtin();
+    c.apply(&mut schema);
+    assert_eq!(schema.file_name.prefix(), "review_");
+    assert_eq!(schema.postmortem_directory, "incidents");
+    assert!(schema.postmortem_globs.matches("incidents/review_x.md"));
+    assert!(
+        !schema
+            .postmortem_globs
+            .matches("_docs/06_metrics/postmortem_x.md")
+    );
+
+    let p = problems(
+        "[postmortems]\nname = \"{slug}.txt\"\ndirectory = \"../elsewhere\"\nnmae = \"x\"\nglobs = [\"a/[b\"]\n",
+    );
+    let ranges: Vec<_> = p.iter().map(|(r, _)| r.as_str()).collect();
+    assert_eq!(
+        ranges,
+        ["\"{slug}.txt\"", "\"../elsewhere\"", "nmae", "[\"a/[b\"]"],
+        "{p:?}"
+    );
+    assert!(p[0].1.contains("end in `.md`"), "{}", p[0].1);
+    assert!(
+        p[0].1.contains("`postmortem_{date}_{slug}.md`"),
+        "{}",
+        p[0].1
+    );
+    assert!(p[1].1.contains("inside the repository"), "{}", p[1].1);
+    assert!(p[2].1.contains("did you mean `name`?"), "{}", p[2].1);
+    assert!(p[3].1.starts_with("bad glob"), "{}", p[3].1);
+    for bad in ["/abs", "C:\\x", "", ".", "a/../../b"] {
+        let text = format!("[postmortems]\ndirectory = {bad:?}\n");
+        assert_eq!(parse_config(&text).1.len(), 1, "{bad}");
+    }
+}

@@ -1,15 +1,15 @@
-//! The file-name check: a post-mortem file is named `postmortem_<Incident date>_<slug>.md`.
+//! The file-name check: a post-mortem file is named as the schema says, by default
+//! `postmortem_<Incident date>_<slug>.md`.
 
 use crate::analysis::facts::Ctx;
 use crate::analysis::schema::FieldRole;
 use crate::analysis::values::parse_date;
 use crate::analysis::{Code, Diagnostic, Fix};
 
-const PREFIX: &str = "postmortem_";
-
-/// `file-name`: for files named `postmortem_*` or kept in the post-mortem folder, the name
-/// must be `postmortem_<YYYY-MM-DD>_<slug>.md`, and its date must be the Incident date when
-/// that date is valid.
+/// `file-name`: for files whose name starts as the schema's name pattern does
+/// (`postmortem_`) or kept in the post-mortem folder, the name must fit the pattern
+/// (`postmortem_<YYYY-MM-DD>_<slug>.md`), and its date must be the Incident date when that
+/// date is valid.
 pub fn file_name(ctx: &Ctx) -> Vec<Diagnostic> {
     let Some(path) = ctx.env.path else {
         return Vec::new();
@@ -18,17 +18,22 @@ pub fn file_name(ctx: &Ctx) -> Vec<Diagnostic> {
     let Some((&name, dirs)) = parts.split_last() else {
         return Vec::new();
     };
-    let in_folder = dirs.windows(2).any(|w| w == ["_docs", "06_metrics"]);
-    if !name.starts_with(PREFIX) && !in_folder {
+    let pattern = &ctx.schema.file_name;
+    let folder: Vec<&str> = ctx
+        .schema
+        .postmortem_directory
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    let in_folder = !folder.is_empty() && dirs.windows(folder.len()).any(|w| w == folder);
+    let prefix = pattern.prefix();
+    if !(in_folder || !prefix.is_empty() && name.starts_with(prefix)) {
         return Vec::new();
     }
     let incident = ctx.date(FieldRole::IncidentDate);
-    let (problem, slug) = match split_name(name) {
-        None => (
-            format!("`{name}` is not named `postmortem_<YYYY-MM-DD>_<slug>.md`"),
-            None,
-        ),
-        Some((date, slug)) if incident.is_some_and(|i| Some(i) != parse_date(date)) => (
+    let (problem, slug) = match pattern.split(name) {
+        None => (format!("`{name}` is not named `{}`", pattern.shown()), None),
+        Some((Some(date), slug)) if incident.is_some_and(|i| Some(i) != parse_date(date)) => (
             format!("the date in the file name ({date}) is not the Incident date"),
             Some(slug),
         ),
@@ -39,11 +44,11 @@ pub fn file_name(ctx: &Ctx) -> Vec<Diagnostic> {
         .map_or("<YYYY-MM-DD>".to_string(), |d| d.to_string());
     let slug = slug
         .map(str::to_string)
-        .or_else(|| Some(slug_of_name(name)).filter(|s| !s.is_empty()))
+        .or_else(|| Some(slug_of_name(name, prefix)).filter(|s| !s.is_empty()))
         .or_else(|| ctx.doc.title.as_ref().map(|t| title_slug(ctx.slice(t))))
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "<slug>".to_string());
-    let expected = format!("{PREFIX}{date}_{slug}.md");
+    let expected = pattern.format(&date, &slug);
     let msg = format!("{problem}: rename the file to `{expected}`");
     let diagnostic = Diagnostic::new(Code::FileName, ctx.anchor(), msg);
     // Only a name with nothing left to fill in can be applied as a rename.
@@ -53,30 +58,23 @@ pub fn file_name(ctx: &Ctx) -> Vec<Diagnostic> {
     vec![diagnostic.with_fix(Fix::Rename { name: expected })]
 }
 
-/// The date text and slug of a well-formed name.
-fn split_name(name: &str) -> Option<(&str, &str)> {
-    let stem = name.strip_prefix(PREFIX)?.strip_suffix(".md")?;
-    let date = stem.get(..10).filter(|d| parse_date(d).is_some())?;
-    let slug = stem[10..].strip_prefix('_')?;
-    let mut chars = slug.chars();
-    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
-    let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    (first_ok && rest_ok).then_some((date, slug))
-}
-
 /// The first real `YYYY-MM-DD` date anywhere in the name.
 fn date_in(name: &str) -> Option<chrono::NaiveDate> {
     (0..name.len()).find_map(|i| name.get(i..i + 10).and_then(parse_date))
 }
 
 /// The writer's own slug in a malformed name: what is left once the extension, the
-/// `postmortem` word and any date (in whatever order) are taken out.
-fn slug_of_name(name: &str) -> String {
+/// pattern's leading word (`postmortem`) and any date (in whatever order) are taken out.
+fn slug_of_name(name: &str, prefix: &str) -> String {
     let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
     let lower = stem.to_lowercase();
-    let mut rest = lower
-        .strip_prefix("postmortem")
-        .or_else(|| lower.strip_prefix("post-mortem"))
+    let word = prefix
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    let mut rest = [word.as_str(), "postmortem", "post-mortem"]
+        .iter()
+        .filter(|w| !w.is_empty())
+        .find_map(|w| lower.strip_prefix(w))
         .unwrap_or(&lower)
         .to_string();
     if let Some(d) = date_in(&rest) {
@@ -219,6 +217,46 @@ mod tests {
                 .ends_with("`postmortem_<YYYY-MM-DD>_<slug>.md`"),
             "{}",
             diags[0].message
+        );
+    }
+
+    #[test]
+    fn a_team_name_pattern_and_folder_decide_names() {
+        let mut schema = crate::analysis::Schema::builtin();
+        schema.file_name =
+            crate::analysis::schema::NamePattern::new("review_{date}_{slug}.md").unwrap();
+        schema.postmortem_directory = "team/incidents".into();
+        let env = |path| Env {
+            schema: &schema,
+            path: Some(path),
+            ..Env::fixed()
+        };
+        for ok in [
+            "/r/team/incidents/review_2026-03-14_checkout.md",
+            "/r/_docs/06_metrics/postmortem_2026-03-01_checkout.md",
+            "/r/incidents/outage.md",
+        ] {
+            assert_eq!(run(file_name, VALID, &env(ok)), vec![], "{ok}");
+        }
+        let marked = VALID.replacen(TITLE, MARKED, 1);
+        let msg = |path| {
+            check_marked_env(file_name, &marked, &env(path))[0]
+                .message
+                .clone()
+        };
+        assert_eq!(
+            msg("/r/team/incidents/postmortem_2026-03-14_checkout.md"),
+            "`postmortem_2026-03-14_checkout.md` is not named `review_<YYYY-MM-DD>_<slug>.md`: \
+             rename the file to `review_2026-03-14_checkout.md`"
+        );
+        assert_eq!(
+            msg("/r/team/incidents/review-2026-03-14-db.md"),
+            "`review-2026-03-14-db.md` is not named `review_<YYYY-MM-DD>_<slug>.md`: \
+             rename the file to `review_2026-03-14_db.md`"
+        );
+        assert!(
+            msg("/r/team/incidents/review_2026-03-15_x.md")
+                .starts_with("the date in the file name (2026-03-15) is not the Incident date")
         );
     }
 }

@@ -3,7 +3,10 @@
 //! The schema is derived from a template (see `template`): the built-in one from our own
 //! built-in template, a team's from its own. Checks only ever read this plain data.
 
+mod files;
 mod template;
+
+pub use files::{DEFAULT_DIRECTORY, DEFAULT_GLOB, DEFAULT_NAME, Globs, NamePattern};
 
 /// What kind of value a header field holds, which decides how it is validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,6 +97,13 @@ pub struct Schema {
     /// Where rollback evidence files live: every path starting with one of these is an
     /// evidence path (the part after it names the rollback time).
     pub evidence_prefixes: Vec<String>,
+    /// Paths (relative to the configuration's folder) of files that are post-mortems
+    /// whatever their content.
+    pub postmortem_globs: Globs,
+    /// How a post-mortem file is named.
+    pub file_name: NamePattern,
+    /// The folder post-mortems are kept in (relative to the configuration's folder).
+    pub postmortem_directory: String,
 }
 
 /// A problem found in a template or configuration file: where, and what to write instead.

@@ -5,8 +5,8 @@
 //! take the built-in defaults here; the configuration may override them afterwards.
 
 use super::{
-    FIELD_ROLES, FieldKind, FieldSpec, Problem, SECTION_ROLES, Schema, SectionRole, SectionSpec,
-    TicketPattern, names_match,
+    FIELD_ROLES, FieldKind, FieldSpec, Globs, NamePattern, Problem, SECTION_ROLES, Schema,
+    SectionRole, SectionSpec, TicketPattern, names_match,
 };
 use crate::analysis::model::Document;
 use crate::analysis::parse::parse;
@@ -70,6 +70,9 @@ fn defaults() -> Schema {
         ticket: TicketPattern::default(),
         tracker_url: None,
         evidence_prefixes: vec!["/var/log/azaion/rollback-".into()],
+        postmortem_globs: Globs::default(),
+        file_name: NamePattern::default(),
+        postmortem_directory: super::DEFAULT_DIRECTORY.into(),
     }
 }
 
