@@ -1,24 +1,21 @@
-//! A new post-mortem: where it goes (`_docs/06_metrics/postmortem_<date>_<slug>.md` at the
-//! repository root) and what it starts with (the repository's template, or the built-in
-//! one, with the Incident date, Deploy SHA and title filled in). Shared by the CLI's `new`
-//! and the server's `postmortem.new`, which differ only in how they write the file.
+//! A new post-mortem: where it goes and what it starts with, by the team's configuration
+//! (`[postmortems] directory` and `name`, by default
+//! `_docs/06_metrics/postmortem_<date>_<slug>.md`) and its template (configured, found next
+//! to the post-mortems, else the built-in one), with the Incident date, Deploy SHA and title
+//! filled in. Shared by the CLI's `new` and the server's `postmortem.new`, which differ only
+//! in how they write the file.
 //!
 //! The root is the git top level of the folder asked from, or that folder outside a
-//! repository. The text comes from the first of [`TEMPLATES`] that exists under the root,
-//! else from the built-in skeleton.
+//! repository. The configuration is the one a document in that folder would get; its folder
+//! (else the root) is where the post-mortem folder is.
 
 use crate::analysis::fill::{NewValues, builtin_template, fill};
-use crate::analysis::{Schema, values};
+use crate::analysis::values;
+use crate::config::load::Configs;
 use crate::git::{self, Rev};
 use chrono::{DateTime, Utc};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-
-/// Where a repository keeps its own post-mortem template, in order of preference.
-pub const TEMPLATES: &[&str] = &[
-    "_docs/06_metrics/postmortem_template.md",
-    "_docs/templates/postmortem.md",
-];
 
 /// What the user asked for; every part is optional and checked by [`plan`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -83,10 +80,14 @@ pub fn plan(dir: &Path, request: &Request, now: DateTime<Utc>) -> Result<Planned
             .as_ref()
             .and_then(|_| git::resolve_rev(&root, &Rev::parse("HEAD")?)),
     };
-    let schema = Schema::builtin_ref();
-    let template = TEMPLATES
-        .iter()
-        .find_map(|rel| std::fs::read_to_string(root.join(rel)).ok())
+    // The settings a document in the folder asked from would get: its problems are shown
+    // by `config` and `check`, and a template that cannot be read gives way to the skeleton.
+    let loaded = Configs::new().for_document(&dir.join("_"), Some(&root), |_| {});
+    let schema = &loaded.schema;
+    let template = loaded
+        .template_path
+        .as_ref()
+        .and_then(|path| std::fs::read_to_string(path).ok())
         .unwrap_or_else(|| builtin_template(schema, now));
     let text = fill(
         &template,
@@ -97,12 +98,13 @@ pub fn plan(dir: &Path, request: &Request, now: DateTime<Utc>) -> Result<Planned
             title: request.title.clone(),
         },
     );
-    let rel = format!(
-        "_docs/06_metrics/postmortem_{}_{slug}.md",
-        date.format("%Y-%m-%d")
-    );
+    let name = schema
+        .file_name
+        .format(&date.format("%Y-%m-%d").to_string(), &slug);
+    let folder = loaded.base(Some(&root)).unwrap_or(&root);
+    let path = folder.join(&schema.postmortem_directory).join(name);
     Ok(Planned {
-        path: root.join(rel),
+        path,
         root,
         text,
         no_deploy: deploy.is_none(),
@@ -219,6 +221,47 @@ mod tests {
                 ..Request::default()
             })
             .contains("not a revision")
+        );
+    }
+
+    #[test]
+    fn the_team_configuration_names_places_and_fills_the_new_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(
+            root.join(crate::config::FILE_NAME),
+            "template = \"t.md\"\n[postmortems]\ndirectory = \"ops/incidents\"\nname = \"{date}-{slug}.md\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("t.md"),
+            "# Review: <what>\n\n## Summary\n\nSay it.\n\n## Header\n\n| Field | Value |\n|-|-|\n| Incident date | YYYY-MM-DD |\n| Tier | gold / silver |\n",
+        )
+        .unwrap();
+        let now = values::parse_timestamp("2026-01-02T10:00:00Z").unwrap();
+        let request = Request {
+            title: Some("Queue stall".into()),
+            ..Request::default()
+        };
+        let planned = plan(root, &request, now).unwrap();
+        assert_eq!(
+            planned.path,
+            root.join("ops/incidents/2026-01-02-queue-stall.md")
+        );
+        assert!(
+            planned.text.contains("## Summary\n\nSay it."),
+            "{}",
+            planned.text
+        );
+        assert!(
+            planned.text.contains("| Incident date | 2026-01-02 |"),
+            "{}",
+            planned.text
+        );
+        assert!(
+            planned.text.contains("| Tier | gold / silver |"),
+            "{}",
+            planned.text
         );
     }
 }

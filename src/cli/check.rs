@@ -12,7 +12,7 @@ use super::output::{self, Checked, Counts};
 use super::parallel;
 use super::walk;
 use crate::analysis::commits::Commits;
-use crate::analysis::{Env, Schema, Workspace, check};
+use crate::analysis::{Env, Workspace, check};
 use crate::config::load::Configs;
 use crate::env::{FsWorkspace, find_root};
 use crate::git::{Repo, Repos};
@@ -26,8 +26,8 @@ type Place<'a> = (Option<&'a Path>, Option<&'a Path>);
 
 /// Runs `check` and returns the exit code.
 pub fn run(args: &CheckArgs) -> u8 {
-    let schema = Schema::builtin_ref();
-    let found = walk::collect(&args.paths, schema);
+    let configs = Configs::new();
+    let found = walk::collect(&args.paths, &configs);
     let now = chrono::Utc::now();
 
     // Where each file belongs, found on every core (it is all file-system calls). The
@@ -40,8 +40,8 @@ pub fn run(args: &CheckArgs) -> u8 {
     let places = parallel::map(&found.files, |file| {
         // `real` is already resolved, so `..` and links lead to the folder holding `_docs/`
         // or `.git`.
-        let root = find_root(&absolute(&file.real));
-        (root, absolute(&file.path))
+        let real = absolute(&file.real);
+        (find_root(&real), absolute(&file.path), real)
     });
     // One workspace per root, so files of the same repository share its lookup cache.
     let mut workspaces: HashMap<PathBuf, FsWorkspace> = HashMap::new();
@@ -51,16 +51,10 @@ pub fn run(args: &CheckArgs) -> u8 {
     // rather than by several threads racing on the same folder.
     let repos = Repos::new();
     let mut repo_of: HashMap<Place, Option<Arc<Repo>>> = HashMap::new();
-    let configs = Configs::new();
     let mut jobs = Vec::with_capacity(found.files.len());
-    let mut kept = vec![false; found.files.len()];
-    for (i, (file, (root, absolute))) in found.files.iter().zip(&places).enumerate() {
-        // The team's settings; its template is the schema, not a post-mortem to check.
-        let config = super::config::for_file(&configs, absolute, root.as_deref());
-        if !file.named && config.is_template(absolute) {
-            continue;
-        }
-        kept[i] = true;
+    for (file, (root, absolute, real)) in found.files.iter().zip(&places) {
+        // The team's settings, found from the resolved path as the walk found them.
+        let config = super::config::for_file(&configs, real, root.as_deref());
         if let Some(root) = root {
             workspaces
                 .entry(root.clone())
@@ -91,8 +85,6 @@ pub fn run(args: &CheckArgs) -> u8 {
     let checked: Vec<Checked> = found
         .files
         .into_iter()
-        .zip(kept)
-        .filter_map(|(file, kept)| kept.then_some(file))
         .zip(diagnostics)
         .map(|(file, diagnostics)| Checked {
             display: file.display,

@@ -1,10 +1,14 @@
 //! Finds the post-mortems `check` looks at: files named on the command line as they are,
-//! and post-mortems found by walking directories (respecting `.gitignore`).
+//! and post-mortems found by walking directories (respecting `.gitignore`), judged under
+//! each folder's configuration by [`Loaded::is_postmortem`].
 
 use super::parallel;
-use crate::analysis::{Document, Schema, is_postmortem, parse};
+use crate::analysis::{Document, parse};
+use crate::config::load::{Configs, Loaded};
+use crate::env::find_root;
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 /// A file to check, already read and parsed.
 pub struct Candidate {
@@ -17,8 +21,6 @@ pub struct Candidate {
     pub real: PathBuf,
     pub text: String,
     pub doc: Document,
-    /// Named on the command line (rather than found by walking a folder).
-    pub named: bool,
 }
 
 /// What the search found, and whether anything could not be read (reported on stderr).
@@ -31,11 +33,16 @@ pub struct Found {
 /// repository (the nearest ancestor of the working directory holding `.git`, else the
 /// working directory itself).
 ///
-/// Listing is sequential (it is cheap and fixes the order); reading and parsing the files
-/// runs on every core; the results are then taken in listing order, so the files and the
+/// Listing is sequential (it is cheap and fixes the order, and each folder's configuration
+/// is read, and its problems reported, in that order); reading and parsing the files runs
+/// on every core; the results are then taken in listing order, so the files and the
 /// problems reported on stderr come out the same way on every run.
-pub fn collect(paths: &[PathBuf], schema: &Schema) -> Found {
+pub fn collect(paths: &[PathBuf], configs: &Configs) -> Found {
     let mut items = Vec::new();
+    let mut walker = Walker {
+        configs,
+        items: &mut items,
+    };
     if paths.is_empty() {
         match std::env::current_dir() {
             Ok(cwd) => {
@@ -44,31 +51,31 @@ pub fn collect(paths: &[PathBuf], schema: &Schema) -> Found {
                     .find(|a| a.join(".git").exists())
                     .unwrap_or(&cwd)
                     .to_path_buf();
-                walk(&root, Some(&cwd), &mut items);
+                walker.walk(&root, Some(&cwd));
             }
-            Err(e) => items.push(Item::Problem(format!(
+            Err(e) => walker.items.push(Item::Problem(format!(
                 "cannot read the current directory: {e}"
             ))),
         }
     }
     for path in paths {
         match std::fs::metadata(path) {
-            Ok(m) if m.is_dir() => walk(path, None, &mut items),
+            Ok(m) if m.is_dir() => walker.walk(path, None),
             // Named files are checked whatever their name or content.
-            Ok(_) => items.push(Item::File {
+            Ok(_) => walker.items.push(Item::File {
                 path: path.clone(),
                 real: None,
                 display: None,
-                named: true,
+                judge: None,
             }),
-            Err(e) => items.push(Item::Problem(format!(
+            Err(e) => walker.items.push(Item::Problem(format!(
                 "{}: {}",
                 path.display(),
                 io_reason(&e)
             ))),
         }
     }
-    let loaded = parallel::map(&items, |item| load(item, schema));
+    let loaded = parallel::map(&items, load);
 
     let mut found = Found {
         files: Vec::new(),
@@ -78,15 +85,15 @@ pub fn collect(paths: &[PathBuf], schema: &Schema) -> Found {
     let mut seen = HashSet::new();
     for outcome in loaded {
         let problem = match outcome {
-            Loaded::Problem(message) => Some(message),
-            Loaded::Skipped => None,
-            Loaded::Kept(candidate) => {
+            Outcome::Problem(message) => Some(message),
+            Outcome::Skipped => None,
+            Outcome::Kept(candidate) => {
                 if seen.insert(candidate.real.clone()) {
                     found.files.push(*candidate);
                 }
                 None
             }
-            Loaded::NotUtf8(key, message) => seen.insert(key).then_some(message),
+            Outcome::NotUtf8(key, message) => seen.insert(key).then_some(message),
         };
         if let Some(message) = problem {
             eprintln!("postmortem-lsp: {message}");
@@ -105,82 +112,115 @@ enum Item {
         real: Option<PathBuf>,
         /// The path to show, when not the path itself.
         display: Option<String>,
-        /// Named on the command line: checked whatever its name or content.
-        named: bool,
+        /// For a walked file, the configuration of its folder and its workspace root,
+        /// which decide whether it is a post-mortem; `None` for a file named on the
+        /// command line, checked whatever its name or content.
+        judge: Option<(Arc<Loaded>, Option<PathBuf>)>,
     },
 }
 
 /// What became of one listed item. Kept files and undecodable post-mortems carry their
 /// resolved path, so duplicates are dropped when the results are gathered.
-enum Loaded {
+enum Outcome {
     Problem(String),
     Skipped,
     Kept(Box<Candidate>),
     NotUtf8(PathBuf, String),
 }
 
-/// Walks `dir` for `.md` post-mortems. Hidden files and folders are skipped as `ignore`
-/// does by default (`_docs` is not hidden). `.gitignore` is honoured even outside a git
-/// checkout, so an unpacked archive is checked the same way as its repository.
-/// `relative_to`: show paths relative to this folder (used when no path was given).
-fn walk(dir: &Path, relative_to: Option<&Path>, items: &mut Vec<Item>) {
-    let walker = ignore::WalkBuilder::new(dir)
-        .require_git(false)
-        .sort_by_file_name(|a, b| a.cmp(b))
-        .build();
-    // The last folder resolved, and what it resolved to: files come folder by folder.
-    let mut folder: Option<(PathBuf, Option<PathBuf>)> = None;
-    for entry in walker {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(e) => {
-                items.push(Item::Problem(format!(
-                    "while searching {}: {e}",
-                    dir.display()
-                )));
+/// What walking needs: where configurations come from and where items go.
+struct Walker<'a> {
+    configs: &'a Configs,
+    items: &'a mut Vec<Item>,
+}
+
+/// The folder a walk is in: its path, resolved path, root and configuration.
+struct Folder {
+    dir: PathBuf,
+    real: Option<PathBuf>,
+    judge: (Arc<Loaded>, Option<PathBuf>),
+}
+
+impl Walker<'_> {
+    /// Walks `dir` for `.md` files. Hidden files and folders are skipped as `ignore` does
+    /// by default (`_docs` is not hidden). `.gitignore` is honoured even outside a git
+    /// checkout, so an unpacked archive is checked the same way as its repository.
+    /// `relative_to`: show paths relative to this folder (used when no path was given).
+    fn walk(&mut self, dir: &Path, relative_to: Option<&Path>) {
+        let walker = ignore::WalkBuilder::new(dir)
+            .require_git(false)
+            .sort_by_file_name(|a, b| a.cmp(b))
+            .build();
+        // The last folder resolved: files come folder by folder.
+        let mut folder: Option<Folder> = None;
+        for entry in walker {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    self.items.push(Item::Problem(format!(
+                        "while searching {}: {e}",
+                        dir.display()
+                    )));
+                    continue;
+                }
+            };
+            let is_md = entry
+                .path()
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("md"));
+            if !(entry.file_type().is_some_and(|t| t.is_file()) && is_md) {
                 continue;
             }
-        };
-        let is_md = entry
-            .path()
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("md"));
-        if entry.file_type().is_some_and(|t| t.is_file()) && is_md {
             let path = entry.into_path();
             let display = relative_to.map(|base| relative(&path, base));
             // The walk does not follow links, so a walked file is not one itself: its
             // resolved path is its resolved folder and its name. Resolving each folder once
-            // instead of each file saves a handful of system calls per file.
+            // instead of each file saves a handful of system calls per file; the root and
+            // the configuration only depend on the folder too.
             let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
                 continue;
             };
-            if folder.as_ref().is_none_or(|(dir, _)| dir != parent) {
-                folder = Some((parent.to_path_buf(), parent.canonicalize().ok()));
+            if folder.as_ref().is_none_or(|f| f.dir != parent) {
+                folder = Some(self.folder(parent, name));
             }
-            let real = folder
-                .as_ref()
-                .and_then(|(_, real)| real.as_ref())
-                .map(|dir| dir.join(name));
-            items.push(Item::File {
+            let Some(folder) = &folder else { continue };
+            self.items.push(Item::File {
+                real: folder.real.as_ref().map(|dir| dir.join(name)),
                 path,
-                real,
                 display,
-                named: false,
+                judge: Some(folder.judge.clone()),
             });
+        }
+    }
+
+    /// Resolves `dir` (holding the file `name`) and finds its root and configuration.
+    fn folder(&self, dir: &Path, name: &std::ffi::OsStr) -> Folder {
+        let real = dir.canonicalize().ok();
+        let file = real
+            .clone()
+            .or_else(|| std::path::absolute(dir).ok())
+            .unwrap_or_else(|| dir.to_path_buf())
+            .join(name);
+        let root = find_root(&file);
+        let loaded = super::config::for_file(self.configs, &file, root.as_deref());
+        Folder {
+            dir: dir.to_path_buf(),
+            real,
+            judge: (loaded, root),
         }
     }
 }
 
 /// Reads and parses one file; keeps it when it was named or is a post-mortem.
-fn load(item: &Item, schema: &Schema) -> Loaded {
-    let (path, real, display, named) = match item {
-        Item::Problem(message) => return Loaded::Problem(message.clone()),
+fn load(item: &Item) -> Outcome {
+    let (path, real, display, judge) = match item {
+        Item::Problem(message) => return Outcome::Problem(message.clone()),
         Item::File {
             path,
             real,
             display,
-            named,
-        } => (path, real, display, *named),
+            judge,
+        } => (path, real, display, judge),
     };
     let key = real
         .clone()
@@ -189,24 +229,28 @@ fn load(item: &Item, schema: &Schema) -> Loaded {
     let display = display.clone().unwrap_or_else(|| tidy(path));
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
-        Err(e) => return Loaded::Problem(format!("{display}: {}; skipped", io_reason(&e))),
+        Err(e) => return Outcome::Problem(format!("{display}: {}; skipped", io_reason(&e))),
     };
-    let path_str = path.to_string_lossy();
+    // A walked file is judged by its resolved path, which is where its configuration
+    // and root were found from.
+    let wanted = |text: &str, doc: &Document| match judge {
+        None => true,
+        Some((loaded, root)) => loaded.is_postmortem(&key, root.as_deref(), text, doc),
+    };
     match String::from_utf8(bytes) {
         Ok(text) => {
             let doc = parse(&text);
-            if named || is_postmortem(Some(&path_str), &text, &doc, schema) {
+            if wanted(&text, &doc) {
                 let candidate = Candidate {
                     display,
                     path: path.clone(),
                     real: key,
                     text,
                     doc,
-                    named,
                 };
-                Loaded::Kept(Box::new(candidate))
+                Outcome::Kept(Box::new(candidate))
             } else {
-                Loaded::Skipped
+                Outcome::Skipped
             }
         }
         Err(e) => {
@@ -214,10 +258,10 @@ fn load(item: &Item, schema: &Schema) -> Loaded {
             // checked (judged on a lossy decoding), so stray Latin-1 notes stay quiet.
             let lossy = String::from_utf8_lossy(e.as_bytes());
             let doc = parse(&lossy);
-            if named || is_postmortem(Some(&path_str), &lossy, &doc, schema) {
-                Loaded::NotUtf8(key, format!("{display}: not valid UTF-8; skipped"))
+            if wanted(&lossy, &doc) {
+                Outcome::NotUtf8(key, format!("{display}: not valid UTF-8; skipped"))
             } else {
-                Loaded::Skipped
+                Outcome::Skipped
             }
         }
     }

@@ -110,9 +110,10 @@ pub fn load(config_path: &Path) -> Loaded {
     };
     loaded.problems.extend(problems.into_iter().map(in_config));
     let mut schema = Schema::builtin();
-    if let Some(template) = &config.template {
-        let dir = config_path.parent().unwrap_or(Path::new("."));
-        let path = dir.join(template);
+    let dir = config_path.parent().unwrap_or(Path::new("."));
+    // Without a `template` setting, one found next to the post-mortems is the schema.
+    let template = config.template.as_ref().map(|t| dir.join(t));
+    if let Some(path) = template.or_else(|| super::discover::template(dir, &config)) {
         match std::fs::read_to_string(&path) {
             Ok(template_text) => {
                 let (derived, problems) = Schema::from_template(&template_text);
@@ -156,10 +157,13 @@ fn value_range(text: &str, key: &str) -> std::ops::Range<usize> {
         .map_or(0..0, |(_, v)| v.span())
 }
 
+/// A configuration file, and the root for documents without one.
+type Key = (Option<PathBuf>, Option<PathBuf>);
+
 /// Loaded configurations by configuration file, so files sharing one read it once.
 #[derive(Default)]
 pub struct Configs {
-    by_file: Mutex<HashMap<Option<PathBuf>, Arc<Loaded>>>,
+    by_file: Mutex<HashMap<Key, Arc<Loaded>>>,
 }
 
 impl Configs {
@@ -175,16 +179,20 @@ impl Configs {
         root: Option<&Path>,
         first_load: impl FnOnce(&Loaded),
     ) -> Arc<Loaded> {
-        let key = find_config(document, root);
+        let config = find_config(document, root);
+        let key = (
+            config.clone(),
+            root.filter(|_| config.is_none()).map(Path::to_path_buf),
+        );
         let Ok(mut by_file) = self.by_file.lock() else {
             return Arc::new(Loaded::builtin());
         };
         if let Some(found) = by_file.get(&key) {
             return found.clone();
         }
-        let loaded = Arc::new(match &key {
+        let loaded = Arc::new(match &key.0 {
             Some(path) => load(path),
-            None => Loaded::builtin(),
+            None => super::discover::unconfigured(root),
         });
         first_load(&loaded);
         by_file.insert(key, loaded.clone());

@@ -4,6 +4,7 @@
 //! Parsing never fails: a bad value is reported and the previous good value is kept, so a
 //! half-edited file still applies everything it gets right. `load` finds and reads the files.
 
+pub mod discover;
 pub mod load;
 pub mod show;
 
