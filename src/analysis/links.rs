@@ -1,5 +1,6 @@
-//! Links from a document to the repository files it names: the whole file, or the line of
-//! the `§N` heading it points at. Only paths that exist inside the workspace become links.
+//! Links from a document to the repository files it names (the whole file, or the line of
+//! the `§N` heading it points at; only paths that exist inside the workspace become links)
+//! and from the Prevention table's ticket keys to the team's tracker.
 
 use super::PathKind;
 use super::facts::Ctx;
@@ -46,6 +47,60 @@ pub fn link_at(ctx: &Ctx, offset: usize) -> Option<Link> {
     links(ctx)
         .into_iter()
         .find(|l| l.range.start <= offset && offset <= l.range.end)
+}
+
+/// A ticket key in the Prevention table and its page in the tracker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketLink {
+    /// The key as written.
+    pub range: Range<usize>,
+    pub key: String,
+    /// The tracker URL (`tickets.tracker_url`) with the key in place of `{key}`.
+    pub url: String,
+}
+
+/// Every ticket key in the Prevention table's rows, when a tracker URL is configured. Keys
+/// elsewhere are left alone: in prose the default pattern would also take `UTF-8` or
+/// `SHA-256` for keys.
+pub fn ticket_links(ctx: &Ctx) -> Vec<TicketLink> {
+    let Some(template) = &ctx.schema.tracker_url else {
+        return Vec::new();
+    };
+    ctx.prevention
+        .iter()
+        .flat_map(|row| {
+            let text = ctx.slice(&row.range);
+            ctx.schema.ticket.find_iter(text).map(move |m| {
+                let key = &text[m.clone()];
+                TicketLink {
+                    range: row.range.start + m.start..row.range.start + m.end,
+                    key: key.to_string(),
+                    url: template.replace("{key}", &url_encode(key)),
+                }
+            })
+        })
+        .collect()
+}
+
+/// The ticket key under `offset`.
+pub fn ticket_at(ctx: &Ctx, offset: usize) -> Option<TicketLink> {
+    ticket_links(ctx)
+        .into_iter()
+        .find(|l| l.range.start <= offset && offset <= l.range.end)
+}
+
+/// `s` safe inside a URL: anything but ASCII letters, digits and `-._~` percent-encoded, so a
+/// team pattern that allows `/`, `?` or spaces still gives the key's own page.
+fn url_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -110,5 +165,40 @@ pub(crate) mod tests {
         assert_eq!(link_at(&ctx, 0), None);
         let no_workspace = Env::fixed();
         assert!(links(&Ctx::new(VALID, &doc, &no_workspace)).is_empty());
+    }
+
+    #[test]
+    fn ticket_keys_in_the_prevention_table_link_to_the_tracker() {
+        let mut schema = crate::analysis::Schema::builtin();
+        schema.ticket = crate::analysis::schema::TicketPattern::new("INC-[0-9]+").unwrap();
+        let text = "# Post-mortem: x\n\n## Repair\n\nSee INC-1.\n\n## Prevention\n\n| Owner | Action | Target date |\n|-|-|-|\n| @kim | 🚨 Alert, INC-12 and `INC-3` | 2026-05-20 |\n| @lee | no key, XINC-4 | 2026-05-21 |\n";
+        let doc = parse(text);
+        let env = Env {
+            schema: &schema,
+            ..Env::fixed()
+        };
+        assert!(
+            ticket_links(&Ctx::new(text, &doc, &env)).is_empty(),
+            "no tracker URL"
+        );
+        schema.tracker_url = Some("https://t.example/browse/{key}?from=pm".into());
+        let env = Env {
+            schema: &schema,
+            ..Env::fixed()
+        };
+        let ctx = Ctx::new(text, &doc, &env);
+        let got = ticket_links(&ctx);
+        let keys: Vec<&str> = got.iter().map(|l| &text[l.range.clone()]).collect();
+        assert_eq!(
+            keys,
+            ["INC-12", "INC-3"],
+            "only the table; XINC-4 is no key"
+        );
+        let at = text.find("INC-12").unwrap();
+        assert_eq!(got[0].range, at..at + 6);
+        assert_eq!(got[0].url, "https://t.example/browse/INC-12?from=pm");
+        assert_eq!(ticket_at(&ctx, at + 6), Some(got[0].clone()));
+        assert_eq!(ticket_at(&ctx, text.find("INC-1.").unwrap()), None);
+        assert_eq!(url_encode("A B/ü"), "A%20B%2F%C3%BC");
     }
 }

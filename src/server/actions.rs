@@ -1,5 +1,6 @@
 //! Code actions (quick fixes from the fix each diagnostic carries, the SHA forms, and
-//! fix-all) and the links from a post-mortem to the repository files it names.
+//! fix-all) and the links from a post-mortem to the repository files it names and to the
+//! tracker's tickets.
 
 use super::{Backend, convert, lock};
 use crate::analysis::commits::{sha_at, sha_fixes};
@@ -70,14 +71,27 @@ impl Backend {
         params: DocumentLinkParams,
     ) -> Result<Option<Vec<DocumentLink>>> {
         self.with_view(&params.text_document.uri, "document links", |v| {
-            // Targets resolve under the document's own workspace root, never elsewhere.
-            let Some(workspace) = v.snapshot.workspace.as_deref() else {
-                return Vec::new();
-            };
-            links::links(&v.ctx)
+            // Ticket keys open the team's tracker (`tickets.tracker_url`).
+            let mut out: Vec<DocumentLink> = links::ticket_links(&v.ctx)
                 .iter()
-                .filter_map(|l| convert::document_link(l, workspace, &v.index, v.enc))
-                .collect()
+                .filter_map(|l| {
+                    Some(DocumentLink {
+                        range: convert::range(&v.index, &l.range, v.enc),
+                        target: Some(l.url.parse().ok()?),
+                        tooltip: Some(format!("Open {} in the tracker", l.key)),
+                        data: None,
+                    })
+                })
+                .collect();
+            // Targets resolve under the document's own workspace root, never elsewhere.
+            if let Some(workspace) = v.snapshot.workspace.as_deref() {
+                out.extend(
+                    links::links(&v.ctx)
+                        .iter()
+                        .filter_map(|l| convert::document_link(l, workspace, &v.index, v.enc)),
+                );
+            }
+            out
         })
         .await
     }

@@ -7,6 +7,7 @@ mod commit;
 mod evidence;
 mod fields;
 mod refs;
+mod ticket;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hover {
@@ -22,6 +23,7 @@ pub fn hover(ctx: &Ctx, offset: usize) -> Option<Hover> {
         .or_else(|| fields::field_hover(ctx, offset))
         .or_else(|| refs::reference_hover(ctx, offset))
         .or_else(|| evidence::evidence_hover(ctx, offset))
+        .or_else(|| ticket::ticket_hover(ctx, offset))
 }
 
 /// Whether `offset` falls inside `r` (ends included, so a cursor just after a word counts).
