@@ -4,7 +4,7 @@
 //! Unfilled parts default to template placeholders (`…`, `YYYY-MM-DD`, `<link>`), so a
 //! skeleton left as inserted is still flagged until someone fills it in.
 
-use super::schema::{FieldKind, Schema, SectionRole};
+use super::schema::{FieldKind, Schema, SectionRole, names_match};
 use super::snippet::Snippet;
 use chrono::{DateTime, Utc};
 
@@ -24,9 +24,7 @@ pub fn section(schema: &Schema, index: usize, now: DateTime<Utc>) -> Snippet {
         Some(SectionRole::Detection) => bullets(&["Signal", "Noticed after"]),
         Some(SectionRole::Impact) => bullets(&["Users", "Team", "Compliance"]),
         Some(SectionRole::Repair) => bullets(&["Mitigated by", "Resolved by", "Side-effects"]),
-        Some(SectionRole::Prevention) => Snippet::new()
-            .text("| Owner | Action | Target date |\n|-------|--------|-------------|\n")
-            .append(prevention_row()),
+        Some(SectionRole::Prevention) => prevention_head(schema).append(prevention_row(schema)),
         Some(SectionRole::Evidence) => evidence(),
         Some(SectionRole::RootCause) => Snippet::new().tab("…").text("\n"),
         // A team's own section: its template body is the skeleton (the unfilled-section
@@ -77,18 +75,41 @@ pub fn timeline_entry(schema: &Schema, now: DateTime<Utc>) -> Snippet {
         .end()
 }
 
-/// One Prevention row: owner, action, ticket and target date as tab stops.
-pub fn prevention_row() -> Snippet {
-    Snippet::new()
-        .text("| @")
-        .tab("owner")
-        .text(" | ")
-        .tab("…")
-        .text(", ")
-        .tab("OPS-000")
-        .text(" | ")
-        .tab("YYYY-MM-DD")
-        .text(" |\n")
+/// The Prevention table's head, in the template's columns.
+fn prevention_head(schema: &Schema) -> Snippet {
+    let columns = &schema.prevention_columns;
+    let names: Vec<&str> = columns.iter().map(String::as_str).collect();
+    let rule: Vec<String> = columns.iter().map(|c| "-".repeat(c.len() + 2)).collect();
+    Snippet::new().text(&format!("| {} |\n|{}|\n", names.join(" | "), rule.join("|")))
+}
+
+/// One Prevention row in the template's columns, each a tab stop: the owner as an
+/// `@handle`, the action, the target date, and an example key of the team's ticket
+/// pattern in a Ticket column, else after the action.
+pub fn prevention_row(schema: &Schema) -> Snippet {
+    let ticket = schema.ticket.example();
+    let is = |column: &str, name: &str| names_match(name, column);
+    let has_ticket_column = schema
+        .prevention_columns
+        .iter()
+        .any(|c| c.to_lowercase().contains("ticket"));
+    let mut row = Snippet::new().text("|");
+    for column in &schema.prevention_columns {
+        row = row.text(" ");
+        row = if is(column, "Owner") {
+            row.text("@").tab("owner")
+        } else if is(column, "Target date") {
+            row.tab("YYYY-MM-DD")
+        } else if is(column, "Action") && !has_ticket_column {
+            row.tab("…").text(", ").tab(&ticket)
+        } else if column.to_lowercase().contains("ticket") {
+            row.tab(&ticket)
+        } else {
+            row.tab("…")
+        };
+        row = row.text(" |");
+    }
+    row.text("\n")
 }
 
 fn bullets(labels: &[&str]) -> Snippet {

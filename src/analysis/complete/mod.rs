@@ -224,7 +224,7 @@ fn table_row_snippet(
         detail: "Insert a row: owner, action, ticket, target date".into(),
         kind: CompletionKind::Snippet,
         range: line.start..offset,
-        insert: skeleton::prevention_row(),
+        insert: skeleton::prevention_row(ctx.schema),
         filter: Some(format!("{prefix}Prevention row")),
         documentation: None,
     }])

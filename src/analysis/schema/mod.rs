@@ -5,6 +5,7 @@
 
 mod files;
 mod template;
+mod ticket;
 
 pub use files::{DEFAULT_DIRECTORY, DEFAULT_GLOB, DEFAULT_NAME, Globs, NamePattern};
 

@@ -1,0 +1,82 @@
+//! An example ticket key for a team's pattern, written into snippets where the key goes.
+
+use super::{DEFAULT_TICKET_PATTERN, TicketPattern};
+use regex_syntax::hir::{Class, Hir, HirKind};
+
+/// What a snippet shows when no example fits the pattern.
+const FALLBACK: &str = "ticket key";
+
+impl TicketPattern {
+    /// A key the pattern matches whole: `OPS-000` for the default pattern, else one built
+    /// from the pattern (`INC-[0-9]+` gives `INC-000`), else `ticket key`.
+    pub fn example(&self) -> String {
+        if self.source == DEFAULT_TICKET_PATTERN {
+            return "OPS-000".into();
+        }
+        let mut out = String::new();
+        let built = regex_syntax::parse(&self.source)
+            .ok()
+            .and_then(|hir| sample(&hir, &mut out));
+        let whole = self.find_iter(&out).next() == Some(0..out.len());
+        if built.is_some() && whole && !out.is_empty() {
+            out
+        } else {
+            FALLBACK.into()
+        }
+    }
+}
+
+/// Appends a short text `hir` matches: the first branch of each alternation, `0` (else the
+/// first character) of each class, three of each unbounded repetition. `None` when that
+/// grows long or needs a character that is not text.
+fn sample(hir: &Hir, out: &mut String) -> Option<()> {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => {}
+        HirKind::Literal(lit) => out.push_str(std::str::from_utf8(&lit.0).ok()?),
+        HirKind::Class(Class::Unicode(class)) => {
+            let digit = class.ranges().iter().any(|r| r.start() <= '0' && '0' <= r.end());
+            out.push(if digit { '0' } else { class.ranges().first()?.start() });
+        }
+        HirKind::Class(Class::Bytes(class)) => {
+            let byte = class.ranges().first()?.start();
+            out.push(char::from(byte).is_ascii().then_some(char::from(byte))?);
+        }
+        HirKind::Repetition(rep) => {
+            let times = match rep.max {
+                None => rep.min.max(3),
+                Some(max) => rep.min.max(1).min(max),
+            };
+            for _ in 0..times {
+                sample(&rep.sub, out)?;
+                if out.len() > 64 {
+                    return None;
+                }
+            }
+        }
+        HirKind::Capture(capture) => sample(&capture.sub, out)?,
+        HirKind::Concat(parts) => {
+            for part in parts {
+                sample(part, out)?;
+            }
+        }
+        HirKind::Alternation(branches) => sample(branches.first()?, out)?,
+    }
+    (out.len() <= 64).then_some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn examples_fit_their_pattern() {
+        let example = |p: &str| TicketPattern::new(p).unwrap().example();
+        assert_eq!(TicketPattern::default().example(), "OPS-000");
+        assert_eq!(example("INC-[0-9]+"), "INC-000");
+        assert_eq!(example(r"(?:SEC|INC)-\d{4}"), "SEC-0000");
+        assert_eq!(example("[a-z]+#[0-9]{2,}"), "aaa#000");
+        assert_eq!(example(r"^PRJ-\d+$"), "PRJ-000");
+        // Too long to be an example.
+        assert_eq!(example("X{100}"), FALLBACK);
+    }
+}
