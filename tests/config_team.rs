@@ -68,7 +68,8 @@ fn the_team_template_and_settings_drive_check() {
             .any(|(l, c, _)| c == "missing-ticket" && *l != 34),
         "{found:?}"
     );
-    // Levels from the configuration: human-error is a hint, file-name is off.
+    // Levels from the configuration: human-error is a hint; the review is named as the
+    // team names them (`review_{date}_{slug}.md`), so file-name has nothing to say.
     assert!(has(28, "human-error", "hint"), "{found:?}");
     assert!(!found.iter().any(|(_, c, _)| c == "file-name"));
     // Sections are the team's: Summary still holds guidance; no built-in section is missing.
@@ -136,7 +137,7 @@ fn config_prints_the_effective_settings_and_schema() {
         "{out}"
     );
     assert!(
-        out.contains("Rule levels: file-name = off, human-error = hint"),
+        out.contains("Rule levels: file-name = error, human-error = hint"),
         "{out}"
     );
     let (code, json, _) = run(&team(), &["config", "--format", "json"]);
@@ -199,4 +200,167 @@ fn broken_configurations_are_reported_with_positions_and_check_goes_on() {
         parse_config(config).1.len(),
         lines.len().min(parse_config(config).1.len())
     );
+}
+
+/// A copy of the team fixture to add files to.
+fn team_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for rel in [
+        ".postmortem.toml",
+        "incident-template.md",
+        "incidents/review_2026-05-02_queue-stall.md",
+    ] {
+        let to = dir.path().join(rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(team().join(rel), to).unwrap();
+    }
+    dir
+}
+
+/// The paths in a JSON report, each once, in report order.
+fn paths(json: &str) -> Vec<String> {
+    let v: serde_json::Value = serde_json::from_str(json).expect("JSON report");
+    let mut out: Vec<String> = Vec::new();
+    for d in v.as_array().into_iter().flatten() {
+        let p = d["path"].as_str().unwrap_or("").to_string();
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn the_team_globs_decide_which_files_are_post_mortems() {
+    let dir = team_copy();
+    let write = |rel: &str, text: &str| {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    // Neither looks like a post-mortem: only the path can make one of them one.
+    write("incidents/review_2026-05-03_notes.md", "Some notes.\n");
+    write("incidents/notes.md", "Some notes.\n");
+    write(
+        "_docs/06_metrics/postmortem_2026-05-03_x.md",
+        "Some notes.\n",
+    );
+    let (_, json, err) = run(dir.path(), &["check", "--format", "json", "."]);
+    assert_eq!(err, "");
+    assert_eq!(
+        paths(&json),
+        [
+            "incidents/review_2026-05-02_queue-stall.md",
+            "incidents/review_2026-05-03_notes.md"
+        ]
+    );
+    // Without the configuration (and its template), the built-in glob applies instead.
+    std::fs::remove_file(dir.path().join(".postmortem.toml")).unwrap();
+    std::fs::remove_file(dir.path().join("incident-template.md")).unwrap();
+    let (_, json, _) = run(dir.path(), &["check", "--format", "json", "."]);
+    assert_eq!(
+        paths(&json),
+        [
+            "_docs/06_metrics/postmortem_2026-05-03_x.md",
+            "incidents/review_2026-05-02_queue-stall.md"
+        ]
+    );
+}
+
+#[test]
+fn files_in_the_team_folder_are_named_as_the_team_names_them() {
+    let dir = team_copy();
+    let review =
+        std::fs::read_to_string(team().join("incidents/review_2026-05-02_queue-stall.md")).unwrap();
+    std::fs::write(dir.path().join("incidents/2026-05-02-queue.md"), &review).unwrap();
+    let (code, out, _) = run(dir.path(), &["check", "incidents"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(
+            "error[file-name]: `2026-05-02-queue.md` is not named `review_<YYYY-MM-DD>_<slug>.md`: \
+             rename the file to `review_2026-05-02_queue.md`"
+        ),
+        "{out}"
+    );
+    assert_eq!(out.matches("[file-name]").count(), 1, "{out}");
+}
+
+#[test]
+fn new_writes_the_team_template_into_the_team_folder() {
+    let dir = team_copy();
+    let args = ["new", "--title", "Disk full", "--date", "2026-05-03"];
+    let (code, out, err) = run(dir.path(), &args);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "incidents/review_2026-05-03_disk-full.md\n");
+    let text = std::fs::read_to_string(dir.path().join(out.trim())).unwrap();
+    assert!(text.starts_with("# Incident review: Disk full\n"), "{text}");
+    assert!(text.contains("| Incident date | 2026-05-03 |"), "{text}");
+    assert!(text.contains("| Customer tier | enterprise / business / free |"));
+    assert!(text.contains("## Customer comms"));
+    // The new file is found, judged by the team's schema, and well named.
+    let (_, json, _) = run(dir.path(), &["check", "--format", "json", "."]);
+    assert!(paths(&json).contains(&out.trim().to_string()), "{json}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let codes: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["path"] == out.trim())
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"unfilled-section"), "{codes:?}");
+    for absent in ["file-name", "missing-section", "missing-field"] {
+        assert!(!codes.contains(&absent), "{absent} in {codes:?}");
+    }
+}
+
+#[test]
+fn a_template_next_to_the_post_mortems_is_the_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("_docs/06_metrics");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::copy(
+        team().join("incident-template.md"),
+        folder.join("postmortem_template.md"),
+    )
+    .unwrap();
+    std::fs::copy(
+        team().join("incidents/review_2026-05-02_queue-stall.md"),
+        folder.join("postmortem_2026-05-02_queue-stall.md"),
+    )
+    .unwrap();
+    let (_, json, err) = run(dir.path(), &["check", "--format", "json", "."]);
+    assert_eq!(err, "");
+    // The template is skipped though its name matches the post-mortem glob.
+    assert_eq!(
+        paths(&json),
+        ["_docs/06_metrics/postmortem_2026-05-02_queue-stall.md"]
+    );
+    let found = findings(&json);
+    // The team's sections and choices, with the built-in ticket pattern.
+    assert!(
+        !found.iter().any(|(_, c, _)| c == "missing-section"),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|(l, c, _)| *l == 15 && c == "invalid-value")
+    );
+    assert!(
+        !found.iter().any(|(_, c, _)| c == "missing-ticket"),
+        "{found:?}"
+    );
+    let (code, out, _) = run(dir.path(), &["config", "_docs/06_metrics"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("Configuration: none (built-in defaults)"),
+        "{out}"
+    );
+    assert!(out.contains("06_metrics/postmortem_template.md\n"), "{out}");
+    assert!(out.contains("  Customer tier: one of: enterprise / business / free\n"));
+    let (code, out, err) = run(dir.path(), &["new", "--slug", "disk"]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(dir.path().join(out.trim())).unwrap();
+    assert!(text.contains("## Customer comms"), "{text}");
 }

@@ -80,7 +80,11 @@ fn prevention_head(schema: &Schema) -> Snippet {
     let columns = &schema.prevention_columns;
     let names: Vec<&str> = columns.iter().map(String::as_str).collect();
     let rule: Vec<String> = columns.iter().map(|c| "-".repeat(c.len() + 2)).collect();
-    Snippet::new().text(&format!("| {} |\n|{}|\n", names.join(" | "), rule.join("|")))
+    Snippet::new().text(&format!(
+        "| {} |\n|{}|\n",
+        names.join(" | "),
+        rule.join("|")
+    ))
 }
 
 /// One Prevention row in the template's columns, each a tab stop: the owner as an

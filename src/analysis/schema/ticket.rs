@@ -34,8 +34,15 @@ fn sample(hir: &Hir, out: &mut String) -> Option<()> {
         HirKind::Empty | HirKind::Look(_) => {}
         HirKind::Literal(lit) => out.push_str(std::str::from_utf8(&lit.0).ok()?),
         HirKind::Class(Class::Unicode(class)) => {
-            let digit = class.ranges().iter().any(|r| r.start() <= '0' && '0' <= r.end());
-            out.push(if digit { '0' } else { class.ranges().first()?.start() });
+            let digit = class
+                .ranges()
+                .iter()
+                .any(|r| r.start() <= '0' && '0' <= r.end());
+            out.push(if digit {
+                '0'
+            } else {
+                class.ranges().first()?.start()
+            });
         }
         HirKind::Class(Class::Bytes(class)) => {
             let byte = class.ranges().first()?.start();
