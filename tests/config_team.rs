@@ -129,6 +129,14 @@ fn config_prints_the_effective_settings_and_schema() {
     assert_eq!((code, err.as_str()), (0, ""), "{out}");
     assert!(out.contains("Ticket pattern: INC-[0-9]+"), "{out}");
     assert!(
+        out.contains("Post-mortems: incidents/review_*.md\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("New post-mortems: incidents/review_{date}_{slug}.md\n"),
+        "{out}"
+    );
+    assert!(
         out.contains("  Customer tier: one of: enterprise / business / free\n"),
         "{out}"
     );
@@ -145,6 +153,8 @@ fn config_prints_the_effective_settings_and_schema() {
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["schema"]["sections"][0]["name"], "Summary");
     assert_eq!(v["rules"]["human-error"], "hint");
+    assert_eq!(v["postmortems"]["name"], "review_{date}_{slug}.md");
+    assert_eq!(v["postmortems"]["directory"], "incidents");
     assert_eq!(v["rules"]["placeholder"], "error");
     assert_eq!(
         v["tickets"]["tracker_url"],

@@ -28,7 +28,11 @@ pub fn json(loaded: &Loaded) -> Value {
     json!({
         "config": loaded.config_path.as_ref().map(|p| p.display().to_string()),
         "template": loaded.template_path.as_ref().map(|p| p.display().to_string()),
-        "postmortems": { "globs": c.postmortem_globs },
+        "postmortems": {
+            "globs": c.postmortem_globs,
+            "name": c.postmortem_name.source,
+            "directory": c.postmortem_directory,
+        },
         "timeline": { "sources": s.timeline_sources },
         "tickets": { "pattern": s.ticket.source, "tracker_url": s.tracker_url },
         "references": {
@@ -74,6 +78,11 @@ pub fn human(loaded: &Loaded) -> String {
     );
     let _ = writeln!(o, "Template: {}", path(&loaded.template_path, "built-in"));
     let _ = writeln!(o, "Post-mortems: {}", c.postmortem_globs.join(", "));
+    let _ = writeln!(
+        o,
+        "New post-mortems: {}/{}",
+        c.postmortem_directory, c.postmortem_name.source
+    );
     let _ = writeln!(o, "Timeline sources: {}", s.timeline_sources.join(" / "));
     let _ = writeln!(o, "Ticket pattern: {}", s.ticket.source);
     let _ = writeln!(
