@@ -1,7 +1,9 @@
 //! Finds and reads a document's `.postmortem.toml` and template, and turns them into the
 //! schema and rule levels the core takes. Problems in either file are collected, never fatal.
+//! The server reloads through [`load_with`]: its own reader (open documents first), the
+//! editor's settings on top, and the last load to fall back on when a file turns bad.
 
-use super::{Config, ConfigProblem, FILE_NAME, parse_config};
+use super::{Config, ConfigProblem, FILE_NAME, parse_config, parse_config_over};
 use crate::analysis::Schema;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -46,6 +48,13 @@ pub struct Loaded {
     pub template_path: Option<PathBuf>,
     pub schema: Schema,
     pub problems: Vec<FileProblem>,
+    /// Problems in the editor's settings found while loading (a template they name that
+    /// cannot be read): they have no file to point into.
+    pub editor_problems: Vec<String>,
+    /// The file's own settings, before the editor's: what a later broken file falls back to.
+    file_config: Config,
+    /// The template's schema before the settings were applied, for the same reason.
+    template_schema: Schema,
 }
 
 impl Loaded {
@@ -57,6 +66,9 @@ impl Loaded {
             template_path: None,
             schema: Schema::builtin(),
             problems: Vec::new(),
+            editor_problems: Vec::new(),
+            file_config: Config::default(),
+            template_schema: Schema::builtin(),
         }
     }
 
@@ -84,13 +96,59 @@ pub fn find_config(document: &Path, root: Option<&Path>) -> Option<PathBuf> {
     None
 }
 
-/// Reads the configuration at `config_path` and the template it names.
+/// Reads the configuration at `config_path` and the template it names, from the disk.
 pub fn load(config_path: &Path) -> Loaded {
+    load_with(
+        config_path,
+        &Sources {
+            read: &|path| std::fs::read_to_string(path),
+            editor: None,
+            previous: None,
+        },
+    )
+}
+
+/// Where [`load_with`] reads its files and what it builds on.
+pub struct Sources<'a> {
+    /// Reads a file (the server answers with an open document's text before the disk's).
+    pub read: &'a dyn Fn(&Path) -> std::io::Result<String>,
+    /// The editor's settings as `.postmortem.toml` text: what it sets correctly wins over
+    /// the file, key by key.
+    pub editor: Option<&'a str>,
+    /// The last load of the same file: a file or template that turned bad keeps its values.
+    pub previous: Option<&'a Loaded>,
+}
+
+/// Reads the configuration at `config_path` (a missing file means the defaults, so a root
+/// with no file can still carry the editor's settings) and the template it names.
+pub fn load_with(config_path: &Path, sources: &Sources) -> Loaded {
     let mut loaded = Loaded::builtin();
-    loaded.config_path = Some(config_path.to_path_buf());
-    let text: Arc<str> = match std::fs::read_to_string(config_path) {
-        Ok(t) => t.into(),
+    let last_good = sources.previous.map(|p| &p.file_config);
+    let mut text: Option<Arc<str>> = None;
+    let file_config = match (sources.read)(config_path) {
+        Ok(read) => {
+            let read: Arc<str> = read.into();
+            let (clean, problems) = parse_config(&read);
+            // A file with problems keeps the last good value of everything it does not get
+            // right; a clean file means exactly what it says.
+            let config = match last_good {
+                Some(good) if !problems.is_empty() => parse_keeping(&read, good).0,
+                _ => clean,
+            };
+            loaded
+                .problems
+                .extend(problems.into_iter().map(|problem| FileProblem {
+                    path: config_path.to_path_buf(),
+                    text: read.clone(),
+                    problem,
+                }));
+            loaded.config_path = Some(config_path.to_path_buf());
+            text = Some(read);
+            config
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
         Err(e) => {
+            loaded.config_path = Some(config_path.to_path_buf());
             loaded.problems.push(FileProblem {
                 path: config_path.to_path_buf(),
                 text: "".into(),
@@ -99,25 +157,30 @@ pub fn load(config_path: &Path) -> Loaded {
                     message: format!("cannot read the configuration: {e}"),
                 },
             });
-            return loaded;
+            last_good.cloned().unwrap_or_default()
         }
     };
-    let (config, problems) = parse_config(&text);
-    let in_config = |problem| FileProblem {
-        path: config_path.to_path_buf(),
-        text: text.clone(),
-        problem,
+    let config = match sources.editor {
+        Some(editor) => parse_keeping(editor, &file_config).0,
+        None => file_config.clone(),
     };
-    loaded.problems.extend(problems.into_iter().map(in_config));
-    let mut schema = Schema::builtin();
+    let mut template_schema = Schema::builtin();
     if let Some(template) = &config.template {
         let dir = config_path.parent().unwrap_or(Path::new("."));
         let path = dir.join(template);
-        match std::fs::read_to_string(&path) {
+        // The last template read from the same path, for a template that turned bad.
+        let kept = sources
+            .previous
+            .filter(|p| p.template_path.as_deref() == Some(path.as_path()))
+            .map(|p| p.template_schema.clone());
+        match (sources.read)(&path) {
             Ok(template_text) => {
                 let (derived, problems) = Schema::from_template(&template_text);
+                template_schema = match kept {
+                    Some(kept) if !problems.is_empty() => kept,
+                    _ => derived,
+                };
                 let template_text: Arc<str> = template_text.into();
-                schema = derived;
                 loaded
                     .problems
                     .extend(problems.into_iter().map(|problem| FileProblem {
@@ -127,22 +190,55 @@ pub fn load(config_path: &Path) -> Loaded {
                     }));
             }
             Err(e) => {
-                let range = value_range(&text, "template");
-                loaded.problems.push(in_config(ConfigProblem {
-                    range,
-                    message: format!(
-                        "cannot read the template `{}`: {e}; give its path relative to this file",
-                        path.display()
-                    ),
-                }));
+                template_schema = kept.unwrap_or(template_schema);
+                let why = format!("cannot read the template `{}`: {e}", path.display());
+                match &text {
+                    Some(text) if file_config.template == config.template => {
+                        loaded.problems.push(FileProblem {
+                            path: config_path.to_path_buf(),
+                            text: text.clone(),
+                            problem: ConfigProblem {
+                                range: value_range(text, "template"),
+                                message: format!("{why}; give its path relative to this file"),
+                            },
+                        })
+                    }
+                    _ => loaded.editor_problems.push(format!(
+                        "{why}; give its path relative to `{}`",
+                        dir.display()
+                    )),
+                }
             }
         }
         loaded.template_path = Some(path);
     }
+    let mut schema = template_schema.clone();
     config.apply(&mut schema);
     loaded.schema = schema;
+    loaded.template_schema = template_schema;
+    loaded.file_config = file_config;
     loaded.config = config;
     loaded
+}
+
+/// Parses settings text over `base`: what the text sets correctly wins, everything else
+/// (missing, or wrong) keeps its value in `base`, the template and rule levels included.
+pub fn parse_keeping(text: &str, base: &Config) -> (Config, Vec<ConfigProblem>) {
+    let (mut config, problems) = parse_config_over(text, base);
+    // `parse_config_over` starts the template and the rule levels from the defaults.
+    if config.template.is_none() {
+        config.template = base.template.clone();
+    }
+    let mut rules = base.rules.clone();
+    rules.levels.append(&mut config.rules.levels);
+    config.rules = rules;
+    (config, problems)
+}
+
+/// The file a document's configuration is keyed by: its `.postmortem.toml`, or one at its
+/// root that does not exist (yet), which carries the editor's settings alone.
+pub fn config_key(document: &Path, root: Option<&Path>) -> Option<PathBuf> {
+    find_config(document, root).or_else(|| root.map(|r| r.join(FILE_NAME)))
 }
 
 /// Where the value of top-level `key` stands in the configuration text (for problems found

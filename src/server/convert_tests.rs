@@ -84,7 +84,8 @@ fn client_features_default_to_off() {
     );
     let caps: ClientCapabilities = serde_json::from_value(serde_json::json!({
         "textDocument": { "completion": { "completionItem": { "snippetSupport": true } } },
-        "workspace": { "workspaceEdit": { "resourceOperations": ["create", "rename"] } },
+        "workspace": { "workspaceEdit": { "resourceOperations": ["create", "rename"] },
+                       "didChangeWatchedFiles": { "dynamicRegistration": true } },
     }))
     .unwrap();
     assert_eq!(
@@ -94,6 +95,7 @@ fn client_features_default_to_off() {
             rename_files: true,
             // Creating files also needs `documentChanges`.
             create_files: false,
+            watch_files: true,
         }
     );
     let creates: ClientCapabilities = serde_json::from_value(serde_json::json!({
