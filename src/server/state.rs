@@ -219,6 +219,11 @@ impl State {
             .is_some_and(|d| d.rev == rev && d.config.is_some() && !d.is_settings_file())
     }
 
+    /// Whether `uri` is open and its settings are still being loaded.
+    pub fn config_pending(&self, uri: &Uri) -> bool {
+        self.docs.get(uri).is_some_and(|d| d.config.is_none())
+    }
+
     /// Whether `uri` is an open configuration file or template.
     pub fn is_settings_file(&self, uri: &Uri) -> bool {
         self.docs.get(uri).is_some_and(Doc::is_settings_file)
