@@ -289,44 +289,5 @@ impl Configs {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn line_col_counts_characters() {
-        assert_eq!(line_col("ab\ncé d", 7), (2, 4));
-        assert_eq!(line_col("x", 99), (1, 2));
-    }
-
-    #[test]
-    fn config_is_found_in_the_nearest_parent_up_to_the_root() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        let docs = root.join("a/b");
-        std::fs::create_dir_all(&docs).unwrap();
-        let doc = docs.join("pm.md");
-        assert_eq!(find_config(&doc, Some(root)), None);
-        std::fs::write(root.join(FILE_NAME), "").unwrap();
-        assert_eq!(find_config(&doc, Some(root)), Some(root.join(FILE_NAME)));
-        std::fs::write(root.join("a").join(FILE_NAME), "").unwrap();
-        assert_eq!(
-            find_config(&doc, Some(root)),
-            Some(root.join("a").join(FILE_NAME))
-        );
-        // A configuration above the root is not the repository's.
-        assert_eq!(find_config(&doc, Some(&docs)), None);
-    }
-
-    #[test]
-    fn a_missing_template_is_a_problem_on_its_value_and_the_builtin_stays() {
-        let dir = tempfile::tempdir().unwrap();
-        let config = dir.path().join(FILE_NAME);
-        std::fs::write(&config, "template = \"nope.md\"\n").unwrap();
-        let loaded = load(&config);
-        assert_eq!(loaded.problems.len(), 1);
-        assert!(loaded.problems[0].render().ends_with(
-            &format!("{FILE_NAME}:1:12: cannot read the template `{}`: No such file or directory (os error 2); give its path relative to this file", dir.path().join("nope.md").display())
-        ), "{}", loaded.problems[0].render());
-        assert_eq!(loaded.schema.sections.len(), 11);
-    }
-}
+#[path = "load_tests.rs"]
+mod tests;

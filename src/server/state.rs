@@ -339,4 +339,36 @@ mod tests {
         let elsewhere = state.open(uri(), 1, "", Some(PathBuf::from("/elsewhere/d.md")), None);
         assert!(elsewhere.workspace.is_none());
     }
+
+    #[test]
+    fn results_wait_for_the_settings_and_settings_files_get_none() {
+        let mut state = State::default();
+        let path = Some(PathBuf::from("/w/pm.md"));
+        let opened = state.open(uri(), 1, "x", path, None);
+        // Loading: nothing is published, whatever the revision.
+        assert!(state.config_pending(&uri()));
+        assert!(!state.is_latest(&uri(), opened.rev));
+        let set = state.set_config(&uri(), DocConfig::default()).unwrap();
+        assert!(set.rev > opened.rev);
+        assert!(state.is_latest(&uri(), set.rev));
+        // The same settings again: no new revision, nothing to check again.
+        assert!(state.set_config(&uri(), DocConfig::default()).is_none());
+        let template = DocConfig {
+            template: true,
+            ..DocConfig::default()
+        };
+        let as_template = state.set_config(&uri(), template).unwrap();
+        assert!(as_template.config.template);
+        assert!(state.is_settings_file(&uri()));
+        assert!(!state.is_latest(&uri(), as_template.rev));
+        let config: Uri = "file:///w/.postmortem.toml".parse().unwrap();
+        let toml = Some(PathBuf::from("/w/.postmortem.toml"));
+        state.open(config.clone(), 1, "", toml, None);
+        let snap = state.set_config(&config, DocConfig::default()).unwrap();
+        assert!(state.is_settings_file(&config));
+        assert!(!state.is_latest(&config, snap.rev));
+        assert_eq!(state.text_of(Path::new("/w/pm.md")).as_deref(), Some("x"));
+        assert_eq!(state.files(Some(&config)).len(), 1);
+        assert_eq!(state.files(None).len(), 2);
+    }
 }
