@@ -1,11 +1,10 @@
 //! The team template found next to the post-mortems when `.postmortem.toml` names none, and
 //! the one rule for which files are post-mortems under a loaded configuration.
 
-use super::load::{FileProblem, Loaded};
-use super::{Config, ConfigProblem};
-use crate::analysis::{Document, Schema, is_postmortem};
+use super::Config;
+use super::load::Loaded;
+use crate::analysis::{Document, is_postmortem};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 /// Where a repository keeps its own post-mortem template, in order of preference (after
 /// `postmortem_template.md` in the post-mortem folder), relative to the configuration's
@@ -23,41 +22,6 @@ pub fn template(base: &Path, config: &Config) -> Option<PathBuf> {
         .chain(TEMPLATES.iter().copied())
         .map(|rel| base.join(rel))
         .find(|path| path.is_file())
-}
-
-/// The settings for documents with no configuration file under `root`: the built-in ones,
-/// with the template found next to the post-mortems as the schema when there is one.
-pub fn unconfigured(root: Option<&Path>) -> Loaded {
-    let mut loaded = Loaded::builtin();
-    let Some(path) = root.and_then(|root| template(root, &loaded.config)) else {
-        return loaded;
-    };
-    match std::fs::read_to_string(&path) {
-        Ok(text) => {
-            let (mut schema, problems) = Schema::from_template(&text);
-            loaded.config.apply(&mut schema);
-            loaded.schema = schema;
-            let text: Arc<str> = text.into();
-            loaded.problems = problems
-                .into_iter()
-                .map(|problem| FileProblem {
-                    path: path.clone(),
-                    text: text.clone(),
-                    problem,
-                })
-                .collect();
-        }
-        Err(e) => loaded.problems.push(FileProblem {
-            path: path.clone(),
-            text: "".into(),
-            problem: ConfigProblem {
-                range: 0..0,
-                message: format!("cannot read the template: {e}"),
-            },
-        }),
-    }
-    loaded.template_path = Some(path);
-    loaded
 }
 
 impl Loaded {
@@ -113,10 +77,10 @@ mod tests {
     fn a_template_next_to_the_post_mortems_is_the_schema() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        assert!(unconfigured(Some(root)).template_path.is_none());
+        assert!(load(&root.join(FILE_NAME)).template_path.is_none());
         std::fs::create_dir_all(root.join("_docs/templates")).unwrap();
         std::fs::write(root.join("_docs/templates/postmortem.md"), TEAM).unwrap();
-        let loaded = unconfigured(Some(root));
+        let loaded = load(&root.join(FILE_NAME));
         assert_eq!(
             loaded.template_path,
             Some(root.join("_docs/templates/postmortem.md"))
@@ -127,7 +91,7 @@ mod tests {
         std::fs::create_dir_all(root.join("_docs/06_metrics")).unwrap();
         let first = root.join("_docs/06_metrics/postmortem_template.md");
         std::fs::write(&first, "no sections\n").unwrap();
-        let loaded = unconfigured(Some(root));
+        let loaded = load(&root.join(FILE_NAME));
         assert_eq!(loaded.template_path, Some(first.clone()));
         assert_eq!(loaded.problems.len(), 1, "a template without sections");
         // It is the schema, not a post-mortem, though its name matches the globs.
@@ -170,10 +134,8 @@ mod tests {
             "/x/b.md"
         );
         assert_eq!(builtin.relative(Path::new("/r/a/b.md"), None), "/r/a/b.md");
-        let configured = Loaded {
-            config_path: Some("/r/team/.postmortem.toml".into()),
-            ..Loaded::builtin()
-        };
+        let mut configured = Loaded::builtin();
+        configured.config_path = Some("/r/team/.postmortem.toml".into());
         assert_eq!(
             configured.relative(Path::new("/r/team/incidents/a.md"), Some(root)),
             "incidents/a.md"

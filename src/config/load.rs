@@ -1,7 +1,9 @@
 //! Finds and reads a document's `.postmortem.toml` and template, and turns them into the
 //! schema and rule levels the core takes. Problems in either file are collected, never fatal.
+//! The server reloads through [`load_with`]: its own reader (open documents first), the
+//! editor's settings on top, and the last load to fall back on when a file turns bad.
 
-use super::{Config, ConfigProblem, FILE_NAME, parse_config};
+use super::{Config, ConfigProblem, FILE_NAME, parse_config, parse_config_over};
 use crate::analysis::Schema;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -46,6 +48,13 @@ pub struct Loaded {
     pub template_path: Option<PathBuf>,
     pub schema: Schema,
     pub problems: Vec<FileProblem>,
+    /// Problems in the editor's settings found while loading (a template they name that
+    /// cannot be read): they have no file to point into.
+    pub editor_problems: Vec<String>,
+    /// The file's own settings, before the editor's: what a later broken file falls back to.
+    file_config: Config,
+    /// The template's schema before the settings were applied, for the same reason.
+    template_schema: Schema,
 }
 
 impl Loaded {
@@ -57,6 +66,9 @@ impl Loaded {
             template_path: None,
             schema: Schema::builtin(),
             problems: Vec::new(),
+            editor_problems: Vec::new(),
+            file_config: Config::default(),
+            template_schema: Schema::builtin(),
         }
     }
 
@@ -84,13 +96,59 @@ pub fn find_config(document: &Path, root: Option<&Path>) -> Option<PathBuf> {
     None
 }
 
-/// Reads the configuration at `config_path` and the template it names.
+/// Reads the configuration at `config_path` and the template it names, from the disk.
 pub fn load(config_path: &Path) -> Loaded {
+    load_with(
+        config_path,
+        &Sources {
+            read: &|path| std::fs::read_to_string(path),
+            editor: None,
+            previous: None,
+        },
+    )
+}
+
+/// Where [`load_with`] reads its files and what it builds on.
+pub struct Sources<'a> {
+    /// Reads a file (the server answers with an open document's text before the disk's).
+    pub read: &'a dyn Fn(&Path) -> std::io::Result<String>,
+    /// The editor's settings as `.postmortem.toml` text: what it sets correctly wins over
+    /// the file, key by key.
+    pub editor: Option<&'a str>,
+    /// The last load of the same file: a file or template that turned bad keeps its values.
+    pub previous: Option<&'a Loaded>,
+}
+
+/// Reads the configuration at `config_path` (a missing file means the defaults, so a root
+/// with no file can still carry the editor's settings) and the template it names.
+pub fn load_with(config_path: &Path, sources: &Sources) -> Loaded {
     let mut loaded = Loaded::builtin();
-    loaded.config_path = Some(config_path.to_path_buf());
-    let text: Arc<str> = match std::fs::read_to_string(config_path) {
-        Ok(t) => t.into(),
+    let last_good = sources.previous.map(|p| &p.file_config);
+    let mut text: Option<Arc<str>> = None;
+    let file_config = match (sources.read)(config_path) {
+        Ok(read) => {
+            let read: Arc<str> = read.into();
+            let (clean, problems) = parse_config(&read);
+            // A file with problems keeps the last good value of everything it does not get
+            // right; a clean file means exactly what it says.
+            let config = match last_good {
+                Some(good) if !problems.is_empty() => parse_keeping(&read, good).0,
+                _ => clean,
+            };
+            loaded
+                .problems
+                .extend(problems.into_iter().map(|problem| FileProblem {
+                    path: config_path.to_path_buf(),
+                    text: read.clone(),
+                    problem,
+                }));
+            loaded.config_path = Some(config_path.to_path_buf());
+            text = Some(read);
+            config
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
         Err(e) => {
+            loaded.config_path = Some(config_path.to_path_buf());
             loaded.problems.push(FileProblem {
                 path: config_path.to_path_buf(),
                 text: "".into(),
@@ -99,26 +157,32 @@ pub fn load(config_path: &Path) -> Loaded {
                     message: format!("cannot read the configuration: {e}"),
                 },
             });
-            return loaded;
+            last_good.cloned().unwrap_or_default()
         }
     };
-    let (config, problems) = parse_config(&text);
-    let in_config = |problem| FileProblem {
-        path: config_path.to_path_buf(),
-        text: text.clone(),
-        problem,
+    let config = match sources.editor {
+        Some(editor) => parse_keeping(editor, &file_config).0,
+        None => file_config.clone(),
     };
-    loaded.problems.extend(problems.into_iter().map(in_config));
-    let mut schema = Schema::builtin();
+    let mut template_schema = Schema::builtin();
     let dir = config_path.parent().unwrap_or(Path::new("."));
     // Without a `template` setting, one found next to the post-mortems is the schema.
-    let template = config.template.as_ref().map(|t| dir.join(t));
-    if let Some(path) = template.or_else(|| super::discover::template(dir, &config)) {
-        match std::fs::read_to_string(&path) {
+    let configured = config.template.as_ref().map(|t| dir.join(t));
+    let discovered = configured.is_none();
+    if let Some(path) = configured.or_else(|| super::discover::template(dir, &config)) {
+        // The last template read from the same path, for a template that turned bad.
+        let kept = sources
+            .previous
+            .filter(|p| p.template_path.as_deref() == Some(path.as_path()))
+            .map(|p| p.template_schema.clone());
+        match (sources.read)(&path) {
             Ok(template_text) => {
                 let (derived, problems) = Schema::from_template(&template_text);
+                template_schema = match kept {
+                    Some(kept) if !problems.is_empty() => kept,
+                    _ => derived,
+                };
                 let template_text: Arc<str> = template_text.into();
-                schema = derived;
                 loaded
                     .problems
                     .extend(problems.into_iter().map(|problem| FileProblem {
@@ -128,22 +192,63 @@ pub fn load(config_path: &Path) -> Loaded {
                     }));
             }
             Err(e) => {
-                let range = value_range(&text, "template");
-                loaded.problems.push(in_config(ConfigProblem {
-                    range,
-                    message: format!(
-                        "cannot read the template `{}`: {e}; give its path relative to this file",
-                        path.display()
-                    ),
-                }));
+                template_schema = kept.unwrap_or(template_schema);
+                let why = format!("cannot read the template `{}`: {e}", path.display());
+                match &text {
+                    _ if discovered => loaded.problems.push(FileProblem {
+                        path: path.clone(),
+                        text: "".into(),
+                        problem: ConfigProblem {
+                            range: 0..0,
+                            message: why,
+                        },
+                    }),
+                    Some(text) if file_config.template == config.template => {
+                        loaded.problems.push(FileProblem {
+                            path: config_path.to_path_buf(),
+                            text: text.clone(),
+                            problem: ConfigProblem {
+                                range: value_range(text, "template"),
+                                message: format!("{why}; give its path relative to this file"),
+                            },
+                        })
+                    }
+                    _ => loaded.editor_problems.push(format!(
+                        "{why}; give its path relative to `{}`",
+                        dir.display()
+                    )),
+                }
             }
         }
         loaded.template_path = Some(path);
     }
+    let mut schema = template_schema.clone();
     config.apply(&mut schema);
     loaded.schema = schema;
+    loaded.template_schema = template_schema;
+    loaded.file_config = file_config;
     loaded.config = config;
     loaded
+}
+
+/// Parses settings text over `base`: what the text sets correctly wins, everything else
+/// (missing, or wrong) keeps its value in `base`, the template and rule levels included.
+pub fn parse_keeping(text: &str, base: &Config) -> (Config, Vec<ConfigProblem>) {
+    let (mut config, problems) = parse_config_over(text, base);
+    // `parse_config_over` starts the template and the rule levels from the defaults.
+    if config.template.is_none() {
+        config.template = base.template.clone();
+    }
+    let mut rules = base.rules.clone();
+    rules.levels.append(&mut config.rules.levels);
+    config.rules = rules;
+    (config, problems)
+}
+
+/// The file a document's configuration is keyed by: its `.postmortem.toml`, or one at its
+/// root that does not exist (yet), which carries the editor's settings alone.
+pub fn config_key(document: &Path, root: Option<&Path>) -> Option<PathBuf> {
+    find_config(document, root).or_else(|| root.map(|r| r.join(FILE_NAME)))
 }
 
 /// Where the value of top-level `key` stands in the configuration text (for problems found
@@ -157,13 +262,10 @@ fn value_range(text: &str, key: &str) -> std::ops::Range<usize> {
         .map_or(0..0, |(_, v)| v.span())
 }
 
-/// A configuration file, and the root for documents without one.
-type Key = (Option<PathBuf>, Option<PathBuf>);
-
 /// Loaded configurations by configuration file, so files sharing one read it once.
 #[derive(Default)]
 pub struct Configs {
-    by_file: Mutex<HashMap<Key, Arc<Loaded>>>,
+    by_file: Mutex<HashMap<Option<PathBuf>, Arc<Loaded>>>,
 }
 
 impl Configs {
@@ -179,20 +281,18 @@ impl Configs {
         root: Option<&Path>,
         first_load: impl FnOnce(&Loaded),
     ) -> Arc<Loaded> {
-        let config = find_config(document, root);
-        let key = (
-            config.clone(),
-            root.filter(|_| config.is_none()).map(Path::to_path_buf),
-        );
+        // A root with no configuration file is keyed by the file it would have: its
+        // template, found next to the post-mortems, can still be the schema.
+        let key = config_key(document, root);
         let Ok(mut by_file) = self.by_file.lock() else {
             return Arc::new(Loaded::builtin());
         };
         if let Some(found) = by_file.get(&key) {
             return found.clone();
         }
-        let loaded = Arc::new(match &key.0 {
+        let loaded = Arc::new(match &key {
             Some(path) => load(path),
-            None => super::discover::unconfigured(root),
+            None => Loaded::builtin(),
         });
         first_load(&loaded);
         by_file.insert(key, loaded.clone());
@@ -201,44 +301,5 @@ impl Configs {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn line_col_counts_characters() {
-        assert_eq!(line_col("ab\ncé d", 7), (2, 4));
-        assert_eq!(line_col("x", 99), (1, 2));
-    }
-
-    #[test]
-    fn config_is_found_in_the_nearest_parent_up_to_the_root() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        let docs = root.join("a/b");
-        std::fs::create_dir_all(&docs).unwrap();
-        let doc = docs.join("pm.md");
-        assert_eq!(find_config(&doc, Some(root)), None);
-        std::fs::write(root.join(FILE_NAME), "").unwrap();
-        assert_eq!(find_config(&doc, Some(root)), Some(root.join(FILE_NAME)));
-        std::fs::write(root.join("a").join(FILE_NAME), "").unwrap();
-        assert_eq!(
-            find_config(&doc, Some(root)),
-            Some(root.join("a").join(FILE_NAME))
-        );
-        // A configuration above the root is not the repository's.
-        assert_eq!(find_config(&doc, Some(&docs)), None);
-    }
-
-    #[test]
-    fn a_missing_template_is_a_problem_on_its_value_and_the_builtin_stays() {
-        let dir = tempfile::tempdir().unwrap();
-        let config = dir.path().join(FILE_NAME);
-        std::fs::write(&config, "template = \"nope.md\"\n").unwrap();
-        let loaded = load(&config);
-        assert_eq!(loaded.problems.len(), 1);
-        assert!(loaded.problems[0].render().ends_with(
-            &format!("{FILE_NAME}:1:12: cannot read the template `{}`: No such file or directory (os error 2); give its path relative to this file", dir.path().join("nope.md").display())
-        ), "{}", loaded.problems[0].render());
-        assert_eq!(loaded.schema.sections.len(), 11);
-    }
-}
+#[path = "load_tests.rs"]
+mod tests;

@@ -10,6 +10,7 @@ use crate::analysis::fixes::Action;
 use crate::analysis::links::Link;
 use crate::analysis::outline::{Symbol, SymbolKind as CoreSymbolKind};
 use crate::analysis::{self, Severity, hover, inlay};
+use crate::config::load::FileProblem;
 use crate::env::FsWorkspace;
 use crate::text::{LineIndex, Pos, PositionEncoding};
 use std::collections::HashMap;
@@ -18,12 +19,13 @@ use std::path::{Path, PathBuf};
 use tower_lsp_server::ls_types::{
     ClientCapabilities, CodeAction, CodeActionKind, CodeActionOrCommand, CompletionContext,
     CompletionItem, CompletionItemKind, CompletionTextEdit, CompletionTriggerKind, Diagnostic,
-    DiagnosticSeverity, DocumentChangeOperation, DocumentChanges, DocumentLink, DocumentSymbol,
-    Documentation, FoldingRange, FoldingRangeKind, Hover, HoverContents, InitializeParams,
-    InlayHint, InlayHintLabel, InsertTextFormat, Location, MarkupContent, MarkupKind,
-    NumberOrString, OneOf, OptionalVersionedTextDocumentIdentifier, Position, PositionEncodingKind,
-    Range, RenameFile, ResourceOp, ResourceOperationKind, SymbolKind,
-    TextDocumentContentChangeEvent, TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
+    DiagnosticSeverity, DidChangeWatchedFilesRegistrationOptions, DocumentChangeOperation,
+    DocumentChanges, DocumentLink, DocumentSymbol, Documentation, FileSystemWatcher, FoldingRange,
+    FoldingRangeKind, GlobPattern, Hover, HoverContents, InitializeParams, InlayHint,
+    InlayHintLabel, InsertTextFormat, Location, MarkupContent, MarkupKind, NumberOrString, OneOf,
+    OptionalVersionedTextDocumentIdentifier, Position, PositionEncodingKind, Range, Registration,
+    RenameFile, ResourceOp, ResourceOperationKind, SymbolKind, TextDocumentContentChangeEvent,
+    TextDocumentEdit, TextEdit, Unregistration, Uri, WorkspaceEdit,
 };
 
 /// What every diagnostic says it came from.
@@ -61,10 +63,17 @@ pub fn client_features(caps: &ClientCapabilities) -> ClientFeatures {
             .is_some_and(|ops| ops.contains(&kind))
     };
     let document_changes = edits.and_then(|e| e.document_changes).unwrap_or(false);
+    let watch_files = caps
+        .workspace
+        .as_ref()
+        .and_then(|w| w.did_change_watched_files.as_ref())
+        .and_then(|w| w.dynamic_registration)
+        .unwrap_or(false);
     ClientFeatures {
         snippets,
         rename_files: operation(ResourceOperationKind::Rename),
         create_files: document_changes && operation(ResourceOperationKind::Create),
+        watch_files,
     }
 }
 
@@ -420,6 +429,47 @@ pub fn diagnostic(
         // The fix travels with the diagnostic, so a code action needs no server state.
         data: d.fix.as_ref().and_then(|f| serde_json::to_value(f).ok()),
         ..Diagnostic::default()
+    }
+}
+
+/// A problem in a configuration file or template, as a diagnostic on that file. Every one is
+/// an error: the setting or template part it points at does not apply.
+pub fn config_problem(p: &FileProblem, enc: PositionEncoding) -> Diagnostic {
+    let index = LineIndex::new(&p.text);
+    Diagnostic {
+        range: range(&index, &p.problem.range, enc),
+        severity: Some(DiagnosticSeverity::ERROR),
+        source: Some(SOURCE.to_string()),
+        message: p.problem.message.clone(),
+        ..Diagnostic::default()
+    }
+}
+
+/// The id of the one file-watcher registration the server keeps up to date.
+pub const WATCH_ID: &str = "postmortem-settings-files";
+
+/// Registers watchers for `globs` (configuration files and templates).
+pub fn watch_registration(globs: &[String]) -> Registration {
+    let options = DidChangeWatchedFilesRegistrationOptions {
+        watchers: globs
+            .iter()
+            .map(|g| FileSystemWatcher {
+                glob_pattern: GlobPattern::String(g.clone()),
+                kind: None,
+            })
+            .collect(),
+    };
+    Registration {
+        id: WATCH_ID.to_string(),
+        method: "workspace/didChangeWatchedFiles".to_string(),
+        register_options: serde_json::to_value(options).ok(),
+    }
+}
+
+pub fn watch_unregistration() -> Unregistration {
+    Unregistration {
+        id: WATCH_ID.to_string(),
+        method: "workspace/didChangeWatchedFiles".to_string(),
     }
 }
 

@@ -84,7 +84,8 @@ fn client_features_default_to_off() {
     );
     let caps: ClientCapabilities = serde_json::from_value(serde_json::json!({
         "textDocument": { "completion": { "completionItem": { "snippetSupport": true } } },
-        "workspace": { "workspaceEdit": { "resourceOperations": ["create", "rename"] } },
+        "workspace": { "workspaceEdit": { "resourceOperations": ["create", "rename"] },
+                       "didChangeWatchedFiles": { "dynamicRegistration": true } },
     }))
     .unwrap();
     assert_eq!(
@@ -94,6 +95,7 @@ fn client_features_default_to_off() {
             rename_files: true,
             // Creating files also needs `documentChanges`.
             create_files: false,
+            watch_files: true,
         }
     );
     let creates: ClientCapabilities = serde_json::from_value(serde_json::json!({
@@ -293,4 +295,44 @@ fn links_resolve_inside_the_workspace_only() {
         assert!(document_link(&link(outside, None), &workspace, &index, enc).is_none());
         assert!(location(&link(outside, None), &workspace).is_none());
     }
+}
+
+#[test]
+fn configuration_problems_are_errors_at_exact_ranges() {
+    use crate::analysis::schema::Problem;
+    use crate::config::load::FileProblem;
+    let text = "# é😀\npattern = \"ÄÄ-[0-9\"\n";
+    let start = text.find('"').unwrap();
+    let p = FileProblem {
+        path: "/w/.postmortem.toml".into(),
+        text: text.into(),
+        problem: Problem {
+            range: start..text.len() - 1,
+            message: "bad".into(),
+        },
+    };
+    let utf16 = config_problem(&p, PositionEncoding::Utf16);
+    assert_eq!(
+        utf16.range.start,
+        Position {
+            line: 1,
+            character: 10
+        }
+    );
+    assert_eq!(
+        utf16.range.end,
+        Position {
+            line: 1,
+            character: 19
+        }
+    );
+    assert_eq!(
+        config_problem(&p, PositionEncoding::Utf8)
+            .range
+            .end
+            .character,
+        21
+    );
+    assert_eq!(utf16.severity, Some(DiagnosticSeverity::ERROR));
+    assert_eq!(utf16.source.as_deref(), Some(SOURCE));
 }

@@ -49,6 +49,11 @@ impl Backend {
         git: bool,
         f: impl FnOnce(&View) -> T + Send + 'static,
     ) -> Result<Option<T>> {
+        // A document opened a moment ago may still be waiting for its settings: load them
+        // now rather than answer with the wrong ones.
+        if lock(&self.state).config_pending(uri) {
+            self.resync(Vec::new(), Some(uri.clone())).await;
+        }
         let snapshot = lock(&self.state).get(uri);
         let Some(snapshot) = snapshot else {
             return Ok(None);

@@ -1,21 +1,26 @@
 //! The LSP server: tower-lsp-server glue with thin handlers. Documents live in [`state`],
 //! LSP types are built only in [`convert`], diagnostics are computed and published by
-//! [`diagnostics`], and [`refresh`] keeps git off the keystroke path.
+//! [`diagnostics`], and [`refresh`] keeps git off the keystroke path. The team's settings
+//! are loaded by [`configs`] and kept true by [`reload`].
 
 mod actions;
 mod capabilities;
 mod commands;
+mod configs;
 pub mod convert;
 mod diagnostics;
 mod features;
 mod newdoc;
 mod refresh;
+mod reload;
+mod settings;
 mod state;
 mod transport;
 mod view;
 
 use crate::env::{self, Clock};
 use crate::git::Repos;
+use configs::Configs;
 use diagnostics::Publish;
 use refresh::Refresher;
 use state::{Snapshot, State};
@@ -27,11 +32,12 @@ use tokio::sync::mpsc::UnboundedSender;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
     CodeActionParams, CodeActionResponse, CompletionParams, CompletionResponse,
-    DidChangeTextDocumentParams, DidChangeWorkspaceFoldersParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DocumentFormattingParams, DocumentLink, DocumentLinkParams,
-    DocumentSymbolParams, DocumentSymbolResponse, ExecuteCommandParams, FoldingRange,
-    FoldingRangeParams, GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverParams,
-    InitializeParams, InitializeResult, InlayHint, InlayHintParams, LSPAny, ServerInfo, TextEdit,
+    DidChangeConfigurationParams, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
+    DidChangeWorkspaceFoldersParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    DocumentFormattingParams, DocumentLink, DocumentLinkParams, DocumentSymbolParams,
+    DocumentSymbolResponse, ExecuteCommandParams, FoldingRange, FoldingRangeParams,
+    GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverParams, InitializeParams,
+    InitializeResult, InitializedParams, InlayHint, InlayHintParams, LSPAny, ServerInfo, TextEdit,
 };
 use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService};
 
@@ -44,6 +50,10 @@ pub struct Backend {
     /// Every repository the documents live in, shared by all requests.
     repos: Arc<Repos>,
     refresher: Arc<Refresher>,
+    /// The team configurations and the editor's settings.
+    configs: Arc<Configs>,
+    /// Warnings about the `initializationOptions`, shown once the client is initialized.
+    init_warnings: Mutex<Vec<String>>,
 }
 
 /// Locks the state, recovering it if a panic elsewhere poisoned the lock: the documents are
@@ -75,6 +85,8 @@ impl Backend {
             shutdown,
             repos,
             refresher,
+            configs: Arc::default(),
+            init_warnings: Mutex::default(),
         }
     }
 
@@ -123,6 +135,10 @@ impl LanguageServer for Backend {
             state.roots = convert::workspace_roots(&params);
             tracing::info!(?encoding, roots = ?state.roots, "initialized");
         }
+        if let Some(options) = &params.initialization_options {
+            let warnings = self.take_settings(options);
+            *self.init_warnings.lock().unwrap_or_else(|e| e.into_inner()) = warnings;
+        }
         Ok(InitializeResult {
             capabilities: capabilities::server_capabilities(encoding),
             server_info: Some(ServerInfo {
@@ -131,6 +147,15 @@ impl LanguageServer for Backend {
             }),
             offset_encoding: None,
         })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let warnings =
+            std::mem::take(&mut *self.init_warnings.lock().unwrap_or_else(|e| e.into_inner()));
+        self.warn(warnings).await;
+        // Configuration files are watched from the start, so one created later is noticed.
+        self.watch(vec![format!("**/{}", crate::config::FILE_NAME)])
+            .await;
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -142,27 +167,72 @@ impl LanguageServer for Backend {
         let doc = params.text_document;
         let path = convert::file_path(&doc.uri);
         let root = path.as_deref().and_then(env::find_root);
+        let has_file = path.is_some();
+        let uri = doc.uri.clone();
         let snapshot = lock(&self.state).open(doc.uri, doc.version, &doc.text, path, root);
-        self.diagnose(snapshot)
+        async move {
+            // A file's settings are loaded first (off the async workers); checking it
+            // follows from there, as for any document whose settings change.
+            if has_file {
+                self.resync(Vec::new(), Some(uri)).await;
+            } else {
+                self.diagnose(snapshot).await;
+            }
+        }
     }
 
     fn did_change(&self, params: DidChangeTextDocumentParams) -> impl Future<Output = ()> + Send {
         let doc = params.text_document;
         let changes = params.content_changes.iter().map(convert::change);
-        let snapshot = lock(&self.state).change(&doc.uri, doc.version, changes);
+        let (snapshot, settings_file) = {
+            let mut state = lock(&self.state);
+            let snapshot = state.change(&doc.uri, doc.version, changes);
+            (snapshot, state.is_settings_file(&doc.uri))
+        };
         async move {
-            if let Some(snapshot) = snapshot {
-                self.diagnose(snapshot).await;
+            match snapshot {
+                // A configuration file or template being edited: its open text applies.
+                Some(snapshot) if settings_file => {
+                    let changed = snapshot.path.into_iter().collect();
+                    self.resync(changed, None).await;
+                }
+                Some(snapshot) => self.diagnose(snapshot).await,
+                None => {}
             }
         }
     }
 
     fn did_close(&self, params: DidCloseTextDocumentParams) -> impl Future<Output = ()> + Send {
         let uri = params.text_document.uri;
-        if lock(&self.state).close(&uri) {
-            let _ = self.publisher.send(Publish::Closed(uri));
+        let (open, settings_file) = {
+            let mut state = lock(&self.state);
+            let settings_file = state.is_settings_file(&uri);
+            (state.close(&uri), settings_file)
+        };
+        async move {
+            if settings_file {
+                // The file on disk applies again, and its problems stay shown.
+                let changed = convert::file_path(&uri).into_iter().collect();
+                self.resync(changed, None).await;
+            } else if open {
+                let _ = self.publisher.send(Publish::Closed(uri));
+            }
         }
-        std::future::ready(())
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let warnings = self.take_settings(&params.settings);
+        self.warn(warnings).await;
+        self.resync(Vec::new(), None).await;
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let changed = params
+            .changes
+            .iter()
+            .filter_map(|c| convert::file_path(&c.uri))
+            .collect();
+        self.resync(changed, None).await;
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {

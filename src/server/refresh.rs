@@ -182,6 +182,7 @@ mod tests {
             workspace: None,
             encoding: crate::text::PositionEncoding::Utf16,
             parses: Default::default(),
+            config: Default::default(),
         }
     }
 

@@ -3,13 +3,47 @@
 
 use crate::analysis::Document;
 use crate::analysis::incremental::ParseCache;
+use crate::config::FILE_NAME;
+use crate::config::load::Loaded;
 use crate::env::FsWorkspace;
 use crate::text::{self, Pos, PositionEncoding};
 use ropey::Rope;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 use tower_lsp_server::ls_types::Uri;
+
+/// The settings a document is analysed with.
+#[derive(Clone)]
+pub struct DocConfig {
+    /// The configuration in force for the document (the built-in one when there is none).
+    pub loaded: Arc<Loaded>,
+    /// The document is a team template: the schema, not a post-mortem.
+    pub template: bool,
+}
+
+static BUILTIN: LazyLock<Arc<Loaded>> = LazyLock::new(|| Arc::new(Loaded::builtin()));
+
+impl Default for DocConfig {
+    /// The built-in settings, shared.
+    fn default() -> DocConfig {
+        DocConfig {
+            loaded: BUILTIN.clone(),
+            template: false,
+        }
+    }
+}
+
+impl DocConfig {
+    fn same(&self, other: &DocConfig) -> bool {
+        Arc::ptr_eq(&self.loaded, &other.loaded) && self.template == other.template
+    }
+}
+
+/// Whether `path` is a configuration file, whose diagnostics are its own problems.
+pub fn is_config_file(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == FILE_NAME)
+}
 
 /// One open document.
 struct Doc {
@@ -22,6 +56,18 @@ struct Doc {
     path: Option<PathBuf>,
     workspace: Option<Arc<FsWorkspace>>,
     parses: Arc<Mutex<ParseCache>>,
+    /// `None` while the configuration is being loaded: results are not published until
+    /// it is known, so a team's document never flashes the built-in rules.
+    config: Option<DocConfig>,
+}
+
+impl Doc {
+    /// Whether the document is a configuration file or a template, whose diagnostics are the
+    /// configuration problems published by [`super::configs`], not an analysis.
+    fn is_settings_file(&self) -> bool {
+        self.path.as_deref().is_some_and(is_config_file)
+            || self.config.as_ref().is_some_and(|c| c.template)
+    }
 }
 
 /// The client capabilities the features look at (everything else is fixed by the protocol).
@@ -33,6 +79,8 @@ pub struct ClientFeatures {
     pub rename_files: bool,
     /// A workspace edit may create files (and carry `documentChanges`).
     pub create_files: bool,
+    /// File watchers may be registered at run time (`workspace/didChangeWatchedFiles`).
+    pub watch_files: bool,
 }
 
 /// What the analysis of one revision needs, taken so the lock can be dropped.
@@ -46,6 +94,8 @@ pub struct Snapshot {
     pub encoding: PositionEncoding,
     /// The document's parse cache: each analysis re-parses only the sections that changed.
     pub parses: Arc<Mutex<ParseCache>>,
+    /// The settings in force (the built-in ones while the document's are being loaded).
+    pub config: DocConfig,
 }
 
 impl Snapshot {
@@ -103,6 +153,8 @@ impl State {
         });
         let workspace = root.map(|r| self.workspace(&r));
         let rev = self.bump();
+        // A document without a file has no configuration to load: the built-in one.
+        let config = path.is_none().then(DocConfig::default);
         let doc = Doc {
             rope: Rope::from_str(text),
             version,
@@ -110,6 +162,7 @@ impl State {
             path,
             workspace,
             parses: Arc::default(),
+            config,
         };
         let snapshot = self.snapshot(&uri, &doc);
         self.docs.insert(uri, doc);
@@ -157,9 +210,59 @@ impl State {
         self.docs.remove(uri).is_some()
     }
 
-    /// Whether `rev` is still the latest revision of an open document.
+    /// Whether a result for `rev` may be published: it is the latest revision of an open
+    /// document whose configuration is known, and the document is not a configuration file
+    /// or template (those carry their configuration problems instead).
     pub fn is_latest(&self, uri: &Uri, rev: u64) -> bool {
-        self.docs.get(uri).is_some_and(|d| d.rev == rev)
+        self.docs
+            .get(uri)
+            .is_some_and(|d| d.rev == rev && d.config.is_some() && !d.is_settings_file())
+    }
+
+    /// Whether `uri` is open and its settings are still being loaded.
+    pub fn config_pending(&self, uri: &Uri) -> bool {
+        self.docs.get(uri).is_some_and(|d| d.config.is_none())
+    }
+
+    /// Whether `uri` is an open configuration file or template.
+    pub fn is_settings_file(&self, uri: &Uri) -> bool {
+        self.docs.get(uri).is_some_and(Doc::is_settings_file)
+    }
+
+    /// The open documents with a file: URI, path and workspace root; only `uri` if given.
+    pub fn files(&self, only: Option<&Uri>) -> Vec<(Uri, PathBuf, Option<PathBuf>)> {
+        self.docs
+            .iter()
+            .filter(|(uri, _)| only.is_none_or(|o| o == *uri))
+            .filter_map(|(uri, d)| {
+                let root = d.workspace.as_ref().map(|w| w.root().to_path_buf());
+                Some((uri.clone(), d.path.clone()?, root))
+            })
+            .collect()
+    }
+
+    /// The text of the open document at `path`: the truth for a file being edited.
+    pub fn text_of(&self, path: &Path) -> Option<String> {
+        let doc = self
+            .docs
+            .values()
+            .find(|d| d.path.as_deref() == Some(path))?;
+        Some(doc.rope.to_string())
+    }
+
+    /// Gives a document its settings. When they changed, it gets a new revision (so results
+    /// computed with the old settings are not published) and its snapshot is returned.
+    pub fn set_config(&mut self, uri: &Uri, config: DocConfig) -> Option<Snapshot> {
+        let rev = self.next_rev + 1;
+        let doc = self.docs.get_mut(uri)?;
+        if doc.config.as_ref().is_some_and(|c| c.same(&config)) {
+            return None;
+        }
+        doc.config = Some(config);
+        doc.rev = rev;
+        self.next_rev = rev;
+        let doc = self.docs.get(uri)?;
+        Some(self.snapshot(uri, doc))
     }
 
     fn bump(&mut self) -> u64 {
@@ -184,6 +287,7 @@ impl State {
             workspace: doc.workspace.clone(),
             encoding: self.encoding,
             parses: doc.parses.clone(),
+            config: doc.config.clone().unwrap_or_default(),
         }
     }
 }
@@ -234,5 +338,37 @@ mod tests {
         assert_eq!(snap.workspace.unwrap().root(), Path::new("/w/inner"));
         let elsewhere = state.open(uri(), 1, "", Some(PathBuf::from("/elsewhere/d.md")), None);
         assert!(elsewhere.workspace.is_none());
+    }
+
+    #[test]
+    fn results_wait_for_the_settings_and_settings_files_get_none() {
+        let mut state = State::default();
+        let path = Some(PathBuf::from("/w/pm.md"));
+        let opened = state.open(uri(), 1, "x", path, None);
+        // Loading: nothing is published, whatever the revision.
+        assert!(state.config_pending(&uri()));
+        assert!(!state.is_latest(&uri(), opened.rev));
+        let set = state.set_config(&uri(), DocConfig::default()).unwrap();
+        assert!(set.rev > opened.rev);
+        assert!(state.is_latest(&uri(), set.rev));
+        // The same settings again: no new revision, nothing to check again.
+        assert!(state.set_config(&uri(), DocConfig::default()).is_none());
+        let template = DocConfig {
+            template: true,
+            ..DocConfig::default()
+        };
+        let as_template = state.set_config(&uri(), template).unwrap();
+        assert!(as_template.config.template);
+        assert!(state.is_settings_file(&uri()));
+        assert!(!state.is_latest(&uri(), as_template.rev));
+        let config: Uri = "file:///w/.postmortem.toml".parse().unwrap();
+        let toml = Some(PathBuf::from("/w/.postmortem.toml"));
+        state.open(config.clone(), 1, "", toml, None);
+        let snap = state.set_config(&config, DocConfig::default()).unwrap();
+        assert!(state.is_settings_file(&config));
+        assert!(!state.is_latest(&config, snap.rev));
+        assert_eq!(state.text_of(Path::new("/w/pm.md")).as_deref(), Some("x"));
+        assert_eq!(state.files(Some(&config)).len(), 1);
+        assert_eq!(state.files(None).len(), 2);
     }
 }

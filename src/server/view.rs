@@ -6,7 +6,7 @@ use super::diagnostics::guarded;
 use super::state::Snapshot;
 use crate::analysis::commits::Commits;
 use crate::analysis::facts::Ctx;
-use crate::analysis::{self, Document, Env, Schema, Workspace};
+use crate::analysis::{self, Document, Env, Workspace};
 use crate::git::{Repo, Repos};
 use crate::text::{LineIndex, PositionEncoding};
 use chrono::{DateTime, Utc};
@@ -48,7 +48,9 @@ pub fn peek_repo(repos: &Repos, snapshot: &Snapshot) -> Option<Option<Arc<Repo>>
 }
 
 /// Runs `f` with the parsed document and its environment when `snapshot` is a post-mortem;
-/// `None` for any other document. Not guarded: callers wrap it in [`guarded`].
+/// `None` for any other document (a team's template included: it is the schema). The schema
+/// and rule levels are the document's configuration's. Not guarded: callers wrap it in
+/// [`guarded`].
 pub fn with_env<T>(
     snapshot: &Snapshot,
     now: DateTime<Utc>,
@@ -58,9 +60,16 @@ pub fn with_env<T>(
     let text = snapshot.text.as_str();
     let path = snapshot.path.as_ref().map(|p| p.to_string_lossy());
     let path = path.as_deref();
-    let schema = Schema::builtin_ref();
+    if snapshot.config.template {
+        return None;
+    }
+    let loaded = &*snapshot.config.loaded;
+    let schema = &loaded.schema;
     let doc = snapshot.parse();
-    if !analysis::is_postmortem(path, text, &doc, schema) {
+    // The team's globs are relative to its configuration's folder (or the root).
+    let root = snapshot.workspace.as_deref().map(|w| w.root());
+    let relative = snapshot.path.as_deref().map(|p| loaded.relative(p, root));
+    if !analysis::is_postmortem(relative.as_deref(), text, &doc, schema) {
         return None;
     }
     let resolved = match git {
@@ -78,7 +87,7 @@ pub fn with_env<T>(
         path,
         workspace: snapshot.workspace.as_deref().map(|w| w as &dyn Workspace),
         commits,
-        rules: None,
+        rules: Some(&loaded.config.rules),
     };
     Some(f(&doc, &env))
 }
@@ -126,6 +135,7 @@ mod tests {
             workspace: None,
             encoding: PositionEncoding::Utf16,
             parses: Default::default(),
+            config: Default::default(),
         }
     }
 

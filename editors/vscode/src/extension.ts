@@ -6,6 +6,7 @@
 
 import * as vscode from "vscode";
 import {
+  DidChangeConfigurationNotification,
   ExecuteCommandRequest,
   LanguageClient,
   LanguageClientOptions,
@@ -16,6 +17,46 @@ import {
 import { findServer, ServerNotFound } from "./server";
 
 const SECTION = "postmortem";
+
+/** The settings the server reads: the keys of `.postmortem.toml`, under `postmortem.`. */
+const SERVER_KEYS = [
+  "template",
+  "postmortems.globs",
+  "timeline.sources",
+  "tickets.pattern",
+  "tickets.tracker_url",
+  "references.procedures",
+  "references.procedures_section",
+  "references.smoke_script",
+  "references.smoke_steps",
+  "references.tracker_rules",
+  "evidence.paths",
+  "rules",
+];
+
+/**
+ * The server's settings as the JSON shape of `.postmortem.toml` (`{ tickets: { pattern } }`),
+ * with the unset ones left out so the team's file applies to them. The client's own settings
+ * (`server.path`, `trace.server`) are not sent: the server would call them unknown.
+ */
+export function serverSettings(config: vscode.WorkspaceConfiguration): Record<string, unknown> {
+  const out: Record<string, Record<string, unknown> | unknown> = {};
+  for (const key of SERVER_KEYS) {
+    const value = config.get<unknown>(key);
+    const empty = typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
+    if (value === undefined || value === null || empty) {
+      continue;
+    }
+    const [table, name] = key.split(".");
+    if (name === undefined) {
+      out[table] = value;
+    } else {
+      const inner = (out[table] ??= {}) as Record<string, unknown>;
+      inner[name] = value;
+    }
+  }
+  return out;
+}
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel | undefined;
 
@@ -43,6 +84,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Api> {
       // which the user is offered rather than forced into.
       if (e.affectsConfiguration(`${SECTION}.server.path`)) {
         void offerRestart(context);
+      } else if (e.affectsConfiguration(SECTION) && client) {
+        // The whole set each time: the server replaces the editor's settings with it.
+        const settings = { [SECTION]: serverSettings(vscode.workspace.getConfiguration(SECTION)) };
+        void client.sendNotification(DidChangeConfigurationNotification.type, { settings });
       }
     }),
   );
@@ -79,10 +124,10 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
       { scheme: "untitled", language: "markdown" },
     ],
     outputChannel: output,
-    initializationOptions: config.get<object>("initializationOptions") ?? {},
-    // Sends `workspace/didChangeConfiguration` with the whole `postmortem` section whenever
-    // a setting under it changes, so server options apply without a restart.
-    synchronize: { configurationSection: SECTION },
+    // The server's settings; a change is sent as `workspace/didChangeConfiguration` by the
+    // listener in `activate` (not `synchronize`, which would send the client's own settings
+    // too), so they apply without a restart.
+    initializationOptions: serverSettings(config),
   };
   client = new LanguageClient(SECTION, "Post-mortem", serverOptions, clientOptions);
   await client.start();

@@ -1,0 +1,135 @@
+//! Tests of finding and loading configurations.
+
+use super::*;
+use crate::analysis::Code;
+
+#[test]
+fn line_col_counts_characters() {
+    assert_eq!(line_col("ab\ncé d", 7), (2, 4));
+    assert_eq!(line_col("x", 99), (1, 2));
+}
+
+#[test]
+fn config_is_found_in_the_nearest_parent_up_to_the_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let docs = root.join("a/b");
+    std::fs::create_dir_all(&docs).unwrap();
+    let doc = docs.join("pm.md");
+    assert_eq!(find_config(&doc, Some(root)), None);
+    std::fs::write(root.join(FILE_NAME), "").unwrap();
+    assert_eq!(find_config(&doc, Some(root)), Some(root.join(FILE_NAME)));
+    std::fs::write(root.join("a").join(FILE_NAME), "").unwrap();
+    assert_eq!(
+        find_config(&doc, Some(root)),
+        Some(root.join("a").join(FILE_NAME))
+    );
+    // A configuration above the root is not the repository's.
+    assert_eq!(find_config(&doc, Some(&docs)), None);
+}
+
+#[test]
+fn a_missing_template_is_a_problem_on_its_value_and_the_builtin_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join(FILE_NAME);
+    std::fs::write(&config, "template = \"nope.md\"\n").unwrap();
+    let loaded = load(&config);
+    assert_eq!(loaded.problems.len(), 1);
+    assert!(loaded.problems[0].render().ends_with(
+        &format!("{FILE_NAME}:1:12: cannot read the template `{}`: No such file or directory (os error 2); give its path relative to this file", dir.path().join("nope.md").display())
+    ), "{}", loaded.problems[0].render());
+    assert_eq!(loaded.schema.sections.len(), 11);
+}
+
+/// Loads `config` with files from `files` (path → text) and the editor's TOML.
+fn load_from(files: &[(&str, &str)], editor: Option<&str>, previous: Option<&Loaded>) -> Loaded {
+    let read = |path: &Path| {
+        files
+            .iter()
+            .find(|(p, _)| Path::new(p) == path)
+            .map(|(_, t)| t.to_string())
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
+    };
+    load_with(
+        Path::new("/w/.postmortem.toml"),
+        &Sources {
+            read: &read,
+            editor,
+            previous,
+        },
+    )
+}
+
+const TEMPLATE: &str =
+    "# T\n\n## Header\n\n| Field | Value |\n|-|-|\n| Incident date | YYYY-MM-DD |\n";
+
+#[test]
+fn a_broken_file_keeps_the_last_good_values_and_a_clean_one_means_what_it_says() {
+    let good = "template = \"t.md\"\n[tickets]\npattern = \"INC-[0-9]+\"\n[rules]\nhuman-error = \"off\"\n";
+    let t = ("/w/t.md", TEMPLATE);
+    let first = load_from(&[("/w/.postmortem.toml", good), t], None, None);
+    assert!(first.problems.is_empty(), "{:?}", first.problems);
+    assert_eq!(first.schema.sections.len(), 1);
+    // Broken TOML after the template line: everything else keeps its last good value.
+    let broken = "template = \"t.md\"\n[tickets\npattern = \"X-[0-9\"\n";
+    let second = load_from(&[("/w/.postmortem.toml", broken), t], None, Some(&first));
+    assert!(!second.problems.is_empty());
+    assert_eq!(second.config.ticket.source, "INC-[0-9]+");
+    assert_eq!(second.config.rules, first.config.rules);
+    assert_eq!(second.schema.sections.len(), 1);
+    // Without a last good load, the same text gives the defaults for what it breaks.
+    let alone = load_from(&[("/w/.postmortem.toml", broken), t], None, None);
+    assert_ne!(alone.config.ticket.source, "INC-[0-9]+");
+    // A clean file drops what it no longer sets, whatever came before.
+    let clean = load_from(&[("/w/.postmortem.toml", "")], None, Some(&second));
+    assert!(clean.problems.is_empty());
+    assert_eq!(clean.config.template, None);
+    assert!(clean.config.rules.levels.is_empty());
+    assert_eq!(clean.schema.sections.len(), 11);
+}
+
+#[test]
+fn a_template_that_turns_bad_keeps_its_last_schema() {
+    let config = ("/w/.postmortem.toml", "template = \"t.md\"\n");
+    let first = load_from(&[config, ("/w/t.md", TEMPLATE)], None, None);
+    let bad = load_from(&[config, ("/w/t.md", "no sections\n")], None, Some(&first));
+    assert_eq!(bad.problems.len(), 1);
+    assert_eq!(bad.problems[0].path, Path::new("/w/t.md"));
+    assert_eq!(bad.schema.sections.len(), 1);
+    let gone = load_from(&[config], None, Some(&first));
+    assert_eq!(gone.schema.sections.len(), 1);
+    assert!(
+        gone.problems[0]
+            .render()
+            .contains("cannot read the template")
+    );
+}
+
+#[test]
+fn editor_settings_win_key_by_key() {
+    let file = "template = \"t.md\"\n[tickets]\npattern = \"INC-[0-9]+\"\ntracker_url = \"https://t/{key}\"\n[rules]\nhuman-error = \"off\"\nfile-name = \"off\"\n";
+    let editor = "[tickets]\npattern = \"OPS-[0-9]+\"\n[rules]\nhuman-error = \"hint\"\n";
+    let files = [("/w/.postmortem.toml", file), ("/w/t.md", TEMPLATE)];
+    let loaded = load_from(&files, Some(editor), None);
+    assert_eq!(loaded.config.ticket.source, "OPS-[0-9]+");
+    assert_eq!(loaded.schema.ticket.source, "OPS-[0-9]+");
+    assert_eq!(
+        loaded.config.tracker_url.as_deref(),
+        Some("https://t/{key}")
+    );
+    assert_eq!(loaded.config.template.as_deref(), Some("t.md"));
+    let level = |code| loaded.config.rules.level(Code::from_name(code).unwrap());
+    assert_eq!(level("human-error").as_str(), "hint");
+    assert_eq!(level("file-name").as_str(), "off");
+    // With no file at all the editor's settings apply alone; a template they name that
+    // cannot be read is theirs to hear about, not the (missing) file's.
+    let alone = load_from(&[], Some("template = \"nope.md\"\n"), None);
+    assert_eq!(alone.config_path, None);
+    assert!(alone.problems.is_empty());
+    assert_eq!(alone.editor_problems.len(), 1);
+    assert!(
+        alone.editor_problems[0].contains("relative to `/w`"),
+        "{:?}",
+        alone.editor_problems
+    );
+}

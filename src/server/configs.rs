@@ -1,0 +1,285 @@
+//! The team configuration in the server: one load per `.postmortem.toml` (with the editor's
+//! settings on top) shared by the documents under it, reloaded when the file, its template
+//! or the editor's settings change, and the problems of those files as their diagnostics.
+//!
+//! Everything that reads files runs in [`Configs::resync`], on the blocking pool, under one
+//! lock: loads never race, and their results reach the documents in the order they were made.
+
+use super::convert;
+use super::lock;
+use super::state::{DocConfig, Snapshot, State, is_config_file};
+use crate::config::FILE_NAME;
+use crate::config::load::{Loaded, Sources, config_key, load_with};
+use crate::text::PositionEncoding;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use tower_lsp_server::Client;
+use tower_lsp_server::ls_types::{Diagnostic, Uri};
+
+/// What a resync asks the server to do once the lock is released.
+#[derive(Default)]
+pub struct Outcome {
+    /// Documents whose settings changed: to check again.
+    pub recheck: Vec<Snapshot>,
+    /// Every configuration file and template in use with its problems (an empty list clears
+    /// them), and the resync's number, so an older list never overwrites a newer one.
+    pub problems: (u64, BTreeMap<Uri, Vec<Diagnostic>>),
+    /// The files to watch, as glob patterns.
+    pub globs: Vec<String>,
+    /// Problems in the editor's settings found while loading, not shown before.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Default)]
+struct Inner {
+    /// Loads by configuration file (see [`config_key`]); `stale` ones are reloaded, over
+    /// their last load, when next needed.
+    loads: HashMap<PathBuf, (Arc<Loaded>, bool)>,
+    /// The editor's settings as TOML text.
+    editor: Option<String>,
+    /// Editor problems already shown, so each is shown once per setting.
+    shown: HashSet<String>,
+    resyncs: u64,
+}
+
+#[derive(Default)]
+pub struct Configs {
+    inner: Mutex<Inner>,
+    /// What was last published on each settings file, and by which resync.
+    published: tokio::sync::Mutex<(u64, HashMap<Uri, Vec<Diagnostic>>)>,
+    /// The glob patterns registered with the client.
+    pub watched: tokio::sync::Mutex<Vec<String>>,
+}
+
+impl Configs {
+    /// Replaces the editor's settings; every configuration is reloaded when next needed.
+    pub fn set_editor(&self, toml: Option<String>) {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        inner.editor = toml;
+        inner.shown.clear();
+        for (_, stale) in inner.loads.values_mut() {
+            *stale = true;
+        }
+    }
+
+    /// Reloads what `changed` touches (configuration files and templates) and gives the open
+    /// documents (only `only`, if given) the settings now in force. Reads files: call it on
+    /// the blocking pool.
+    pub fn resync(&self, state: &Mutex<State>, changed: &[PathBuf], only: Option<&Uri>) -> Outcome {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let inner = &mut *inner;
+        for (key, (loaded, stale)) in inner.loads.iter_mut() {
+            let template = loaded.template_path.as_deref();
+            if changed
+                .iter()
+                .any(|c| same_file(c, key) || template.is_some_and(|t| same_file(c, t)))
+            {
+                *stale = true;
+            }
+        }
+        let (files, encoding) = {
+            let state = lock(state);
+            (state.files(only), state.encoding)
+        };
+        // An open document's text is the truth for a file being edited.
+        let read = |path: &Path| match lock(state).text_of(path) {
+            Some(text) => Ok(text),
+            None => std::fs::read_to_string(path),
+        };
+        let mut configs = Vec::with_capacity(files.len());
+        for (uri, path, root) in files {
+            if is_config_file(&path) {
+                // Loaded so that its problems show while it is open.
+                inner.get(&path, &read);
+                continue;
+            }
+            let key = config_key(&path, root.as_deref())
+                .or_else(|| path.parent().map(|dir| dir.join(FILE_NAME)));
+            let Some(key) = key else { continue };
+            let loaded = inner.get(&key, &read);
+            configs.push((uri, path, loaded));
+        }
+        let mut outcome = Outcome::default();
+        {
+            let mut state = lock(state);
+            for (uri, path, loaded) in configs {
+                let template = inner.loads.values().any(|(l, _)| {
+                    l.template_path
+                        .as_deref()
+                        .is_some_and(|t| same_file(t, &path))
+                });
+                let config = DocConfig { loaded, template };
+                outcome.recheck.extend(state.set_config(&uri, config));
+            }
+        }
+        // Configurations no open document uses any more are reloaded too, so the problems
+        // shown on their files stay true.
+        let stale: Vec<PathBuf> = inner
+            .loads
+            .iter()
+            .filter(|(_, (_, stale))| *stale)
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in stale {
+            inner.get(&key, &read);
+        }
+        inner.resyncs += 1;
+        outcome.problems = (inner.resyncs, inner.problems(encoding));
+        outcome.globs = inner.globs();
+        for (loaded, _) in inner.loads.values() {
+            for warning in &loaded.editor_problems {
+                if inner.shown.insert(warning.clone()) {
+                    outcome
+                        .warnings
+                        .push(format!("Post-mortem setting `template`: {warning}."));
+                }
+            }
+        }
+        outcome
+    }
+
+    /// Publishes `problems`: each file whose list changed since the last resync published.
+    /// A list from an older resync than the last published is dropped whole.
+    pub async fn publish(
+        &self,
+        client: &Client,
+        (resync, problems): (u64, BTreeMap<Uri, Vec<Diagnostic>>),
+    ) {
+        // Held while sending, so two resyncs' lists go out in order.
+        let mut published = self.published.lock().await;
+        if resync < published.0 {
+            return;
+        }
+        published.0 = resync;
+        // Files no longer in use lose their problems.
+        let gone: Vec<Uri> = published
+            .1
+            .keys()
+            .filter(|u| !problems.contains_key(*u))
+            .cloned()
+            .collect();
+        for uri in gone {
+            if published.1.remove(&uri).is_some_and(|d| !d.is_empty()) {
+                client.publish_diagnostics(uri, Vec::new(), None).await;
+            }
+        }
+        for (uri, diagnostics) in problems {
+            if published.1.get(&uri) != Some(&diagnostics) {
+                published.1.insert(uri.clone(), diagnostics.clone());
+                client.publish_diagnostics(uri, diagnostics, None).await;
+            }
+        }
+    }
+}
+
+impl Inner {
+    /// The load for `key`, reading it when missing or stale.
+    fn get(&mut self, key: &Path, read: &dyn Fn(&Path) -> std::io::Result<String>) -> Arc<Loaded> {
+        if let Some((loaded, false)) = self.loads.get(key) {
+            return loaded.clone();
+        }
+        let previous = self.loads.get(key).map(|(l, _)| l.clone());
+        let loaded = Arc::new(load_with(
+            key,
+            &Sources {
+                read,
+                editor: self.editor.as_deref(),
+                previous: previous.as_deref(),
+            },
+        ));
+        self.loads
+            .insert(key.to_path_buf(), (loaded.clone(), false));
+        loaded
+    }
+
+    /// Every configuration file and template loaded, with its problems as diagnostics.
+    fn problems(&self, encoding: PositionEncoding) -> BTreeMap<Uri, Vec<Diagnostic>> {
+        let mut out: BTreeMap<Uri, Vec<Diagnostic>> = BTreeMap::new();
+        for (loaded, _) in self.loads.values() {
+            let files = loaded.config_path.iter().chain(&loaded.template_path);
+            for file in files {
+                if let Some(uri) = Uri::from_file_path(file) {
+                    out.entry(uri).or_default();
+                }
+            }
+            for p in &loaded.problems {
+                let Some(uri) = Uri::from_file_path(&p.path) else {
+                    continue;
+                };
+                let list = out.entry(uri).or_default();
+                let d = convert::config_problem(p, encoding);
+                // Two configurations sharing a template report its problems once.
+                if !list.contains(&d) {
+                    list.push(d);
+                }
+            }
+        }
+        out
+    }
+
+    /// Glob patterns for every configuration file and the templates in use.
+    fn globs(&self) -> Vec<String> {
+        let mut globs = vec![format!("**/{FILE_NAME}")];
+        let templates = self
+            .loads
+            .values()
+            .filter_map(|(l, _)| l.template_path.as_deref()?.file_name());
+        for name in templates {
+            let glob = format!("**/{}", escape_glob(&name.to_string_lossy()));
+            if !globs.contains(&glob) {
+                globs.push(glob);
+            }
+        }
+        globs.sort();
+        globs
+    }
+}
+
+/// A file name as a glob matching only itself.
+fn escape_glob(name: &str) -> String {
+    name.chars()
+        .map(|c| match c {
+            '*' | '?' | '[' | ']' | '{' | '}' => format!("[{c}]"),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// Whether two paths name the same file: equal once `.` and `..` are resolved, or once
+/// links are (when the file exists).
+fn same_file(a: &Path, b: &Path) -> bool {
+    if lexical(a) == lexical(b) {
+        return true;
+    }
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_compare_lexically_and_through_links() {
+        assert!(same_file(Path::new("/a/b/../t.md"), Path::new("/a/./t.md")));
+        assert!(!same_file(Path::new("/a/t.md"), Path::new("/b/t.md")));
+        assert_eq!(escape_glob("t[1]*.md"), "t[[]1[]][*].md");
+    }
+}
