@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the real-editor tests CI runs: (a) Neovim 0.11 headless, (b) Emacs + eglot in batch,
-# (c) the VS Code extension's type-check, bundle and .vsix. Installs what is missing first
+# (c) the VS Code extension's type-check, bundle and .vsix, (d) the Zed extension in a
+# wasmtime host speaking Zed's extension interface. Installs what is missing first
 # (into ~/.cache/postmortem-lsp-editors and with apt-get), builds the release server once, and
 # runs every part even if one fails; exits non-zero if any did.
 #
@@ -13,7 +14,7 @@ build_server
 log "== server build ($PROFILE): $(( $(date +%s) - t ))s"
 
 failed=()
-for part in nvim emacs vscode-build; do
+for part in nvim emacs vscode-build zed; do
   t=$(date +%s)
   if bash "$HERE/$part.sh"; then status=passed; else status=FAILED; failed+=("$part"); fi
   log "== $part: $status in $(( $(date +%s) - t ))s"
