@@ -39,6 +39,8 @@ pub struct Planned {
     pub text: String,
     /// Whether the Deploy SHA was left to fill by hand: no git, no repository, or no commit.
     pub no_deploy: bool,
+    /// Problems in the configuration or template in force (`path:line:col: message`).
+    pub problems: Vec<String>,
 }
 
 /// Works out the new post-mortem for `request`, asked from the folder `dir`, with `now`
@@ -80,8 +82,8 @@ pub fn plan(dir: &Path, request: &Request, now: DateTime<Utc>) -> Result<Planned
             .as_ref()
             .and_then(|_| git::resolve_rev(&root, &Rev::parse("HEAD")?)),
     };
-    // The settings a document in the folder asked from would get: its problems are shown
-    // by `config` and `check`, and a template that cannot be read gives way to the skeleton.
+    // The settings a document in the folder asked from would get: a template that cannot
+    // be read gives way to the skeleton, and the problems go back to the caller.
     let loaded = Configs::new().for_document(&dir.join("_"), Some(&root), |_| {});
     let schema = &loaded.schema;
     let template = loaded
@@ -108,6 +110,7 @@ pub fn plan(dir: &Path, request: &Request, now: DateTime<Utc>) -> Result<Planned
         root,
         text,
         no_deploy: deploy.is_none(),
+        problems: loaded.problems.iter().map(|p| p.render()).collect(),
     })
 }
 

@@ -322,6 +322,20 @@ fn new_writes_the_team_template_into_the_team_folder() {
     for absent in ["file-name", "missing-section", "missing-field"] {
         assert!(!codes.contains(&absent), "{absent} in {codes:?}");
     }
+    // A configuration problem is shown as a warning, and the file is still created.
+    let config = dir.path().join(".postmortem.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{text}\n[tickets]\npatern = \"X-1\"\n")).unwrap();
+    let args = ["new", "--title", "Disk again", "--date", "2026-05-04"];
+    let (code, out, err) = run(dir.path(), &args);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "incidents/review_2026-05-04_disk-again.md\n");
+    assert!(
+        err.contains("postmortem-lsp new: warning: ")
+            && err.contains(".postmortem.toml:")
+            && err.contains("did you mean `pattern`?"),
+        "{err}"
+    );
 }
 
 #[test]

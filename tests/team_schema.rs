@@ -95,6 +95,8 @@ fn section_skeletons_and_the_whole_document_follow_the_template() {
     let (_, items) = at(&loaded, "$0");
     assert_eq!(labels(&items), ["post-mortem"]);
     let whole = items[0].insert.to_plain();
+    // The team template's own title words start the document.
+    assert!(whole.starts_with("# Incident review: "), "{whole}");
     let headings: Vec<&str> = whole.lines().filter(|l| l.starts_with("## ")).collect();
     assert_eq!(
         headings,

@@ -90,11 +90,11 @@ pub fn fill(text: &str, schema: &Schema, values: &NewValues) -> String {
                 let text = if at.is_some() {
                     title.to_string()
                 } else {
-                    format!("Post-mortem: {title}")
+                    format!("{}{title}", schema.title_prefix)
                 };
                 edits.push((range, text));
             }
-            None => prefix = format!("# Post-mortem: {title}\n\n"),
+            None => prefix = format!("# {}{title}\n\n", schema.title_prefix),
         }
     }
     edits.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));

@@ -129,13 +129,17 @@ pub fn is_postmortem(path: Option<&str>, text: &str, doc: &Document, schema: &Sc
     if path.is_some_and(|p| schema.postmortem_globs.matches(p)) {
         return true;
     }
-    let title_says_so = doc.title.as_ref().is_some_and(|t| {
-        let title: String = text[t.clone()]
-            .to_lowercase()
+    // The word "post-mortem" in the title, or the team template's own title words.
+    let alnum = |s: &str| -> String {
+        s.to_lowercase()
             .chars()
             .filter(|c| c.is_alphanumeric())
-            .collect();
-        title.contains("postmortem")
+            .collect()
+    };
+    let title_says_so = doc.title.as_ref().is_some_and(|t| {
+        let title = alnum(&text[t.clone()]);
+        let team = alnum(&schema.title_prefix);
+        title.contains("postmortem") || !team.is_empty() && title.starts_with(&team)
     });
     title_says_so
         || std::iter::once(&doc.preamble)
@@ -189,5 +193,10 @@ mod tests {
         ));
         assert!(!yes("# README\n\nSome project.\n| Severity | y |\n|-|-|\n"));
         assert!(!yes(""));
+        // A team's documents are recognised by its template's title words.
+        let (team, _) = Schema::from_template("# Incident review: <what>\n\n## Summary\n");
+        let review = "# Incident review: queue stall\n";
+        assert!(is_postmortem(None, review, &parse(review), &team));
+        assert!(!is_postmortem(None, review, &parse(review), schema));
     }
 }

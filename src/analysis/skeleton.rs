@@ -40,7 +40,7 @@ pub fn section(schema: &Schema, index: usize, now: DateTime<Utc>) -> Snippet {
 /// Every template section in order, under an H1.
 pub fn document(schema: &Schema, title: &str, now: DateTime<Utc>) -> Snippet {
     let mut doc = Snippet::new()
-        .text("# Post-mortem: ")
+        .text(&format!("# {}", schema.title_prefix))
         .tab(title)
         .text("\n\n");
     for i in 0..schema.sections.len() {

@@ -32,6 +32,9 @@ fn create(args: &NewArgs) -> Result<PathBuf, String> {
         title: args.title.clone(),
     };
     let planned = scaffold::plan(&cwd, &request, chrono::Utc::now())?;
+    for problem in &planned.problems {
+        eprintln!("postmortem-lsp new: warning: {problem}");
+    }
     if planned.no_deploy {
         eprintln!("postmortem-lsp new: no commit to take the Deploy SHA from; fill it in by hand");
     }

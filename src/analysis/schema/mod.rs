@@ -105,6 +105,9 @@ pub struct Schema {
     pub file_name: NamePattern,
     /// The folder post-mortems are kept in (relative to the configuration's folder).
     pub postmortem_directory: String,
+    /// What the template's `#` title says before its placeholder (`Post-mortem: `): new
+    /// post-mortems start their title with it.
+    pub title_prefix: String,
 }
 
 /// A problem found in a template or configuration file: where, and what to write instead.

@@ -43,6 +43,13 @@ impl Schema {
                 }
             })
             .collect();
+        if let Some(prefix) = doc
+            .title
+            .as_ref()
+            .and_then(|t| title_prefix(&text[t.clone()]))
+        {
+            schema.title_prefix = prefix;
+        }
         schema.fields = fields(text, &doc, &schema, &mut problems);
         if let Some(sources) = timeline_sources(text, &doc, &schema) {
             schema.timeline_sources = sources;
@@ -73,7 +80,22 @@ fn defaults() -> Schema {
         postmortem_globs: Globs::default(),
         file_name: NamePattern::default(),
         postmortem_directory: super::DEFAULT_DIRECTORY.into(),
+        title_prefix: "Post-mortem: ".into(),
     }
+}
+
+/// The template title's words before its placeholder (`Incident review: <what broke>` gives
+/// `Incident review: `); a title without a placeholder is followed by `: `.
+fn title_prefix(title: &str) -> Option<String> {
+    let cut = [title.find('<'), title.find('…')]
+        .into_iter()
+        .flatten()
+        .min();
+    let prefix = match cut {
+        Some(at) => title[..at].to_string(),
+        None => format!("{}: ", title.trim_end()),
+    };
+    (!prefix.trim().is_empty()).then_some(prefix)
 }
 
 fn first_line_len(text: &str) -> usize {
@@ -211,6 +233,20 @@ fn prevention_columns(text: &str, doc: &Document, schema: &Schema) -> Option<Vec
 mod tests {
     use super::*;
     use crate::analysis::schema::{BUILTIN_TEMPLATE, FieldRole};
+
+    #[test]
+    fn the_title_prefix_is_what_the_template_title_says_before_its_placeholder() {
+        assert_eq!(
+            title_prefix("Incident review: <what broke>").as_deref(),
+            Some("Incident review: ")
+        );
+        assert_eq!(title_prefix("Outage … report").as_deref(), Some("Outage "));
+        assert_eq!(title_prefix("Incident").as_deref(), Some("Incident: "));
+        assert_eq!(title_prefix("<title>"), None);
+        let (schema, _) = Schema::from_template("# <title>\n\n## Summary\n");
+        assert_eq!(schema.title_prefix, "Post-mortem: ");
+        assert_eq!(Schema::builtin().title_prefix, "Post-mortem: ");
+    }
 
     /// The schema that was written by hand before templates defined it: the built-in
     /// template must still produce exactly this.
