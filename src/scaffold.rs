@@ -11,11 +11,12 @@
 
 use crate::analysis::fill::{NewValues, builtin_template, fill};
 use crate::analysis::values;
-use crate::config::load::Configs;
+use crate::config::load::{Configs, Loaded};
 use crate::git::{self, Rev};
 use chrono::{DateTime, Utc};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// What the user asked for; every part is optional and checked by [`plan`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -47,6 +48,18 @@ pub struct Planned {
 /// as today. Runs git (to find the root and resolve the deploy). Errors are sentences
 /// for the user.
 pub fn plan(dir: &Path, request: &Request, now: DateTime<Utc>) -> Result<Planned, String> {
+    let settings = |root: &Path| Configs::new().for_document(&dir.join("_"), Some(root), |_| {});
+    plan_with(dir, request, now, &settings)
+}
+
+/// [`plan`] with the settings in force for a document in `dir` given by `settings`, which
+/// takes the root (the server passes its own loads, the editor's settings included).
+pub fn plan_with(
+    dir: &Path,
+    request: &Request,
+    now: DateTime<Utc>,
+    settings: &dyn Fn(&Path) -> Arc<Loaded>,
+) -> Result<Planned, String> {
     let date = match &request.date {
         Some(d) => values::parse_date(d)
             .ok_or_else(|| format!("`{d}` is not a date: write it as YYYY-MM-DD"))?,
@@ -84,7 +97,7 @@ pub fn plan(dir: &Path, request: &Request, now: DateTime<Utc>) -> Result<Planned
     };
     // The settings a document in the folder asked from would get: a template that cannot
     // be read gives way to the skeleton, and the problems go back to the caller.
-    let loaded = Configs::new().for_document(&dir.join("_"), Some(&root), |_| {});
+    let loaded = settings(&root);
     let schema = &loaded.schema;
     let template = loaded
         .template_path

@@ -340,3 +340,48 @@ fn team_globs_pick_the_post_mortems_and_ticket_keys_link_to_the_tracker() {
         json!({ "start": at(column), "end": at(column + 5) })
     );
 }
+
+#[test]
+fn new_follows_the_team_template_and_the_editor_settings() {
+    let dir = workspace();
+    let root = dir.path().canonicalize().unwrap();
+    let mut client = Client::spawn();
+    let capabilities = json!({
+        "workspace": { "workspaceEdit": {
+            "documentChanges": true, "resourceOperations": ["create"] } },
+        "window": { "showDocument": { "support": true } },
+    });
+    // The editor renames new files; everything else comes from the team's file.
+    let options = json!({ "postmortem": { "postmortems": { "name": "ir_{date}_{slug}.md" } } });
+    client.request(
+        "initialize",
+        json!({ "processId": null, "rootUri": null, "capabilities": capabilities,
+                "workspaceFolders": [{ "uri": file_uri(&root), "name": "w" }],
+                "initializationOptions": options }),
+    );
+    client.notify("initialized", json!({}));
+    client
+        .manual
+        .extend(["workspace/applyEdit", "window/showDocument"]);
+    client.send_request(
+        "workspace/executeCommand",
+        json!({ "command": "postmortem.new",
+                "arguments": [{ "slug": "disk", "date": "2026-05-09", "title": "Disk full" }] }),
+    );
+    let apply = client
+        .wait_for(|m| m["method"] == "workspace/applyEdit")
+        .expect("the server asks the editor to create the file");
+    let changes = &apply["params"]["edit"]["documentChanges"];
+    assert_eq!(
+        changes[0]["uri"],
+        uri(&root, "incidents/ir_2026-05-09_disk.md"),
+        "{changes}"
+    );
+    let text = changes[1]["edits"][0]["newText"].as_str().unwrap();
+    assert!(text.starts_with("# Incident review: Disk full\n"), "{text}");
+    assert!(text.contains("## Customer comms"), "{text}");
+    assert!(
+        text.contains("| Customer tier | enterprise / business / free |"),
+        "{text}"
+    );
+}

@@ -63,6 +63,18 @@ impl Configs {
         }
     }
 
+    /// The settings a new document in `dir` under `root` gets: the load the open documents
+    /// there share, the editor's settings included. Reads files: call it on the blocking pool.
+    pub fn for_folder(&self, state: &Mutex<State>, dir: &Path, root: &Path) -> Arc<Loaded> {
+        let key = config_key(&dir.join("_"), Some(root)).unwrap_or_else(|| root.join(FILE_NAME));
+        let read = |path: &Path| match lock(state).text_of(path) {
+            Some(text) => Ok(text),
+            None => std::fs::read_to_string(path),
+        };
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        inner.get(&key, &read)
+    }
+
     /// Reloads what `changed` touches (configuration files and templates) and gives the open
     /// documents (only `only`, if given) the settings now in force. Reads files: call it on
     /// the blocking pool.

@@ -15,6 +15,7 @@ use super::commands::NEW;
 use super::{Backend, convert, lock};
 use crate::scaffold::{self, Planned, Request};
 use serde_json::{Value, json};
+use std::path::Path;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::Uri;
 
@@ -75,8 +76,12 @@ impl Backend {
         };
         let now = (self.clock)();
         // Git runs to find the root and resolve the deploy: not on the async workers.
-        let planned =
-            tokio::task::spawn_blocking(move || scaffold::plan(&folder, &request, now)).await;
+        let (configs, state) = (self.configs.clone(), self.state.clone());
+        let planned = tokio::task::spawn_blocking(move || {
+            let settings = |root: &Path| configs.for_folder(&state, &folder, root);
+            scaffold::plan_with(&folder, &request, now, &settings)
+        })
+        .await;
         let planned = match planned {
             Ok(Ok(p)) => p,
             Ok(Err(why)) => {
