@@ -129,24 +129,38 @@ pub struct PreventionRow {
 
 impl<'a> Ctx<'a> {
     pub fn new(text: &'a str, doc: &'a Document, env: &'a Env<'a>) -> Ctx<'a> {
-        Ctx::scoped(text, doc, env, None)
-    }
-
-    /// A context whose blocks, Timeline and Prevention facts are limited to block `scope`
-    /// (0 the preamble, `i + 1` section `i`) when it is given.
-    pub fn scoped(
-        text: &'a str,
-        doc: &'a Document,
-        env: &'a Env<'a>,
-        scope: Option<usize>,
-    ) -> Ctx<'a> {
-        let schema = env.schema;
         let section_specs: Vec<Option<usize>> = doc
             .sections
             .iter()
-            .map(|s| schema.section_index(&text[s.name.clone()]))
+            .map(|s| env.schema.section_index(&text[s.name.clone()]))
             .collect();
-        let in_scope = move |s: &Section| {
+        let mut ctx = Ctx::with_specs(text, doc, env, section_specs, None);
+        ctx.header = ctx.find_header();
+        ctx
+    }
+
+    /// This context limited to block `scope`, keeping the sections and Header already read.
+    pub fn narrowed(&self, scope: usize) -> Ctx<'a> {
+        let mut ctx = Ctx::with_specs(
+            self.text,
+            self.doc,
+            self.env,
+            self.section_specs.clone(),
+            Some(scope),
+        );
+        ctx.header = self.header.clone();
+        ctx
+    }
+
+    fn with_specs(
+        text: &'a str,
+        doc: &'a Document,
+        env: &'a Env<'a>,
+        section_specs: Vec<Option<usize>>,
+        scope: Option<usize>,
+    ) -> Ctx<'a> {
+        let schema = env.schema;
+        let in_scope = |s: &Section| {
             scope.is_none_or(|b| {
                 b > 0 && doc.sections.get(b - 1).is_some_and(|x| std::ptr::eq(x, s))
             })
@@ -155,7 +169,7 @@ impl<'a> Ctx<'a> {
             .filter(|s| in_scope(s));
         let prevention = first_section(doc, &section_specs, schema, SectionRole::Prevention)
             .filter(|s| in_scope(s));
-        let mut ctx = Ctx {
+        Ctx {
             text,
             doc,
             env,
@@ -165,9 +179,7 @@ impl<'a> Ctx<'a> {
             timeline: Lazy::new(text, timeline, schema, read_timeline),
             prevention: Lazy::new(text, prevention, schema, read_prevention),
             scope,
-        };
-        ctx.header = ctx.find_header();
-        ctx
+        }
     }
 
     /// The text the checks look at: the whole text, or the body of the block in scope.

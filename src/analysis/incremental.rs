@@ -175,7 +175,7 @@ impl ParseCache {
                 }));
                 continue;
             }
-            let scoped = Ctx::scoped(text, doc, env, Some(i));
+            let scoped = ctx.narrowed(i);
             let diagnostics: Vec<Diagnostic> =
                 checks::LOCAL.iter().flat_map(|c| c(&scoped)).collect();
             let refs = references(&scoped);
