@@ -1,6 +1,7 @@
 //! `cargo bench --bench analysis`: parse and check times for a normal post-mortem and a
-//! 10,000-line one, and the completion and hover the editor asks for most (on a document
-//! already parsed: the server adds one parse per request).
+//! 10,000-line one, a keystroke in the Timeline as the server handles it (the cached parse
+//! and checks of the edited text), and the completion and hover the editor asks for most (on
+//! a document already parsed: the server adds one parse per request).
 //!
 //! The checks run as in the editor: with the document's path and the shipped example
 //! repository as the workspace, so the reference checks do their work too.
@@ -9,6 +10,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use postmortem_lsp::analysis::complete::complete;
 use postmortem_lsp::analysis::facts::Ctx;
 use postmortem_lsp::analysis::hover::hover;
+use postmortem_lsp::analysis::incremental::ParseCache;
 use postmortem_lsp::analysis::{Env, Workspace, analyze, check, parse};
 use postmortem_lsp::env::FsWorkspace;
 use std::hint::black_box;
@@ -29,7 +31,11 @@ fn bench(c: &mut Criterion) {
         workspace: Some(&workspace as &dyn Workspace),
         ..Env::fixed()
     };
-    for (name, text) in [("normal", support::NORMAL), ("10k-lines", large.as_str())] {
+    let cases = [
+        ("normal", support::NORMAL, "first checkout request"),
+        ("10k-lines", large.as_str(), "status update 2500:"),
+    ];
+    for (name, text, timeline) in cases {
         let doc = parse(text);
         // Both documents are clean, so the checks do their full work and report nothing.
         let found = analyze(text, &env);
@@ -42,6 +48,21 @@ fn bench(c: &mut Criterion) {
         });
         c.bench_function(&format!("analyze/{name}"), |b| {
             b.iter(|| analyze(black_box(text), &env))
+        });
+
+        // A character typed into (and then deleted from) a Timeline entry: the cache re-parses
+        // and re-checks the Timeline only.
+        let at = text.find(timeline).expect("a timeline entry");
+        let edited = format!("{}x{}", &text[..at], &text[at..]);
+        let mut cache = ParseCache::default();
+        let mut flip = false;
+        c.bench_function(&format!("keystroke/{name}"), |b| {
+            b.iter(|| {
+                flip = !flip;
+                let now = if flip { edited.as_str() } else { text };
+                let doc = cache.parse(now);
+                cache.check(now, &doc, &env)
+            })
         });
 
         // The allowed Severity values, offered at the start of the Header value.

@@ -110,12 +110,29 @@ pub fn analyze(text: &str, env: &Env) -> Vec<Diagnostic> {
 /// Runs every check over a parsed document. Diagnostics come sorted by position.
 pub fn check(text: &str, doc: &Document, env: &Env) -> Vec<Diagnostic> {
     let ctx = facts::Ctx::new(text, doc, env);
-    let mut out: Vec<Diagnostic> = checks::ALL.iter().flat_map(|check| check(&ctx)).collect();
+    let out: Vec<Diagnostic> = checks::ALL.iter().flat_map(|check| check(&ctx)).collect();
+    finish(text, out, env.rules)
+}
+
+/// Sorts the checks' findings, drops duplicates and applies the rules. The order is total
+/// (ties on position and code are broken by severity and message), so the cached checks
+/// give the same list as a fresh run whatever order the checks ran in.
+pub(crate) fn finish(
+    text: &str,
+    mut out: Vec<Diagnostic>,
+    rules: Option<&rules::Rules>,
+) -> Vec<Diagnostic> {
     out.sort_by(|a, b| {
-        (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
+        (a.range.start, a.range.end, a.code, a.severity, &a.message).cmp(&(
+            b.range.start,
+            b.range.end,
+            b.code,
+            b.severity,
+            &b.message,
+        ))
     });
     out.dedup();
-    rules::apply(text, &mut out, env.rules);
+    rules::apply(text, &mut out, rules);
     out
 }
 

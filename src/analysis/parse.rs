@@ -113,15 +113,22 @@ pub fn split(text: &str) -> Pieces {
 pub fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
     let bytes = text.as_bytes();
     let mut pos = 0;
+    // The next `\n` and `\r` at or after `pos`, each found with a fast single-byte search
+    // and searched again only once passed (most texts have no `\r` at all).
+    let next = |b: char, from: usize| text[from..].find(b).map_or(bytes.len(), |i| from + i);
+    let (mut lf, mut cr) = (next('\n', 0), next('\r', 0));
     std::iter::from_fn(move || {
         if pos >= bytes.len() {
             return None;
         }
         let start = pos;
-        let mut end = start;
-        while end < bytes.len() && bytes[end] != b'\n' && bytes[end] != b'\r' {
-            end += 1;
+        if lf < start {
+            lf = next('\n', start);
         }
+        if cr < start {
+            cr = next('\r', start);
+        }
+        let mut end = lf.min(cr);
         if end < bytes.len() {
             end += if bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n') {
                 2
@@ -390,6 +397,23 @@ mod tests {
         let doc = parse("## Impact\n\n<!-- todo -->\n\n## Repair\n- done\n");
         assert!(!doc.sections[0].body.has_content);
         assert!(doc.sections[1].body.has_content);
+    }
+
+    #[test]
+    fn lines_keep_every_kind_of_line_break() {
+        let got: Vec<(usize, &str)> = lines("a\r\nb\rc\n\n🚒\r\r\nd").collect();
+        let want = [
+            (0, "a\r\n"),
+            (3, "b\r"),
+            (5, "c\n"),
+            (7, "\n"),
+            (8, "🚒\r"),
+            (13, "\r\n"),
+            (15, "d"),
+        ];
+        assert_eq!(got, want);
+        assert_eq!(lines("").count(), 0);
+        assert_eq!(lines("x\n").collect::<Vec<_>>(), [(0, "x\n")]);
     }
 
     #[test]

@@ -95,15 +95,18 @@ struct Occurrences {
 
 impl Occurrences {
     fn new(ctx: &Ctx) -> Occurrences {
+        // Only the text in scope holds the spans searched: a re-check of one block of a
+        // long document searches that block, not the whole text.
+        let scope = ctx.scope_range();
+        let text = ctx.slice(&scope);
         let mut all: Vec<(usize, usize)> = ctx
             .schema
             .known_paths
             .iter()
             .filter(|known| !known.is_empty())
             .flat_map(|known| {
-                ctx.text
-                    .match_indices(known.as_str())
-                    .map(|(i, _)| (i, i + known.len()))
+                text.match_indices(known.as_str())
+                    .map(|(i, _)| (scope.start + i, scope.start + i + known.len()))
             })
             .collect();
         all.sort_unstable();

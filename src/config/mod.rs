@@ -77,6 +77,7 @@ impl Default for Config {
 impl Config {
     /// Puts the settings the template cannot carry into `schema`.
     pub fn apply(&self, schema: &mut Schema) {
+        schema.generation = Schema::next_generation();
         if let Some(sources) = &self.timeline_sources {
             schema.timeline_sources = sources.clone();
         }

@@ -6,7 +6,6 @@
 use super::convert;
 use super::state::{Snapshot, State};
 use super::view::{Git, with_env};
-use crate::analysis;
 use crate::text::LineIndex;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -52,7 +51,7 @@ pub fn diagnose(snapshot: &Snapshot, now: DateTime<Utc>, git: Git) -> Option<Pub
     let outcome = guarded("analysis", || {
         with_env(snapshot, now, git, |doc, env| {
             let text = snapshot.text.as_str();
-            let found = analysis::check(text, doc, env);
+            let found = snapshot.check(doc, env);
             if found.is_empty() {
                 // A clean document needs no positions: skip indexing its lines.
                 return Vec::new();

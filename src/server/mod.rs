@@ -90,15 +90,34 @@ impl Backend {
         }
     }
 
-    /// Checks a snapshot on the blocking pool (the core may read workspace files) with the
-    /// git answers already cached, and queues the result for publishing; then, if git
-    /// answers were missing, starts the git pass without waiting for it.
+    /// Checks a snapshot with the git answers already cached and queues the result for
+    /// publishing; then, if git answers were missing, starts the git pass without waiting for
+    /// it. A revision already superseded is not analysed at all: its result would be dropped.
+    ///
+    /// A small document is checked right here on the async worker: that takes about 0.1 ms
+    /// (workspace files come from `FsWorkspace`'s cache, git only from the repository's), and
+    /// a hop to the blocking pool and back cost more than the analysis. A large one goes to
+    /// the blocking pool, so it never holds up the workers reading the client's messages.
     async fn diagnose(&self, snapshot: Snapshot) {
+        if !lock(&self.state).is_latest(&snapshot.uri, snapshot.rev) {
+            return;
+        }
         let now = (self.clock)();
-        let repos = self.repos.clone();
         let uri = snapshot.uri.clone();
-        let result =
-            tokio::task::spawn_blocking(move || refresh::first_pass(&snapshot, now, &repos)).await;
+        let result = if snapshot.text.len() <= INLINE_BYTES {
+            Ok(refresh::first_pass(&snapshot, now, &self.repos))
+        } else {
+            let repos = self.repos.clone();
+            let state = self.state.clone();
+            tokio::task::spawn_blocking(move || {
+                // Edits may have arrived while this waited for a thread.
+                if !lock(&state).is_latest(&snapshot.uri, snapshot.rev) {
+                    return None;
+                }
+                refresh::first_pass(&snapshot, now, &repos)
+            })
+            .await
+        };
         match result {
             Ok(Some((publish, git_pass))) => {
                 let _ = self.publisher.send(publish);
@@ -111,6 +130,10 @@ impl Backend {
         }
     }
 }
+
+/// Documents up to this size are checked on the async worker that received the edit; the
+/// normal post-mortem is about 6 KB and takes 0.1 ms, 64 KB about 1 ms.
+const INLINE_BYTES: usize = 64 << 10;
 
 /// The service and its socket, for `run_stdio` and for in-process tests. The flag turns true
 /// once `shutdown` was requested.

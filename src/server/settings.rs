@@ -15,14 +15,15 @@ pub struct Read {
 }
 
 /// Reads the client's settings: the bare object, or one wrapped as `{"postmortem": {…}}`
-/// (how VS Code and Neovim send a section). `null` means no settings.
+/// (how VS Code and Neovim send a section). `null` means no settings, and so does an empty
+/// list: Lua clients such as Neovim send an empty table (`settings = {}`) as `[]`.
 pub fn read(value: &Value) -> Read {
     let settings = match value {
         Value::Object(map) => match map.get("postmortem") {
             Some(Value::Object(inner)) => inner,
             _ => map,
         },
-        Value::Null => {
+        _ if unset(value) => {
             return Read {
                 toml: None,
                 warnings: Vec::new(),
@@ -58,6 +59,11 @@ pub fn read(value: &Value) -> Read {
     }
 }
 
+/// `null`, or an empty list (an empty Lua table): not set.
+fn unset(value: &Value) -> bool {
+    value.is_null() || value.as_array().is_some_and(|a| a.is_empty())
+}
+
 fn kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
@@ -74,7 +80,7 @@ fn kind(value: &Value) -> &'static str {
 fn to_toml(settings: &Map<String, Value>) -> (String, Vec<(usize, String)>) {
     let mut out = String::new();
     let mut keys = Vec::new();
-    let set = |v: &&Value| !v.is_null();
+    let set = |v: &&Value| !unset(v);
     // Plain values first: in TOML, everything after a `[table]` header belongs to it.
     for (key, value) in settings.iter().filter(|(_, v)| set(v) && !v.is_object()) {
         keys.push((out.len(), key.clone()));
@@ -184,6 +190,19 @@ mod tests {
         assert_eq!(read.warnings.len(), 5, "{text}");
         let (config, _) = parse_config(read.toml.as_deref().unwrap());
         assert_eq!(config.tracker_url.as_deref(), Some("https://t/{key}"));
+    }
+
+    #[test]
+    fn empty_lists_are_no_settings_as_lua_clients_send_empty_tables() {
+        let none = Read {
+            toml: None,
+            warnings: Vec::new(),
+        };
+        assert_eq!(read(&json!([])), none);
+        let nested = read(&json!({ "rules": [], "tickets": { "pattern": "INC-[0-9]+" } }));
+        assert_eq!(nested.warnings, Vec::<String>::new());
+        let (config, _) = parse_config(nested.toml.as_deref().unwrap());
+        assert_eq!(config.ticket.source, "INC-[0-9]+");
     }
 
     #[test]

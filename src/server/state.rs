@@ -1,8 +1,8 @@
 //! The open documents and workspaces. Everything here is synchronous: handlers apply edits
 //! under one `std::sync::Mutex` before their first `.await`, so edits land in arrival order.
 
-use crate::analysis::Document;
 use crate::analysis::incremental::ParseCache;
+use crate::analysis::{Diagnostic, Document, Env};
 use crate::config::FILE_NAME;
 use crate::config::load::Loaded;
 use crate::env::FsWorkspace;
@@ -103,6 +103,13 @@ impl Snapshot {
     pub fn parse(&self) -> Document {
         let mut cache = self.parses.lock().unwrap_or_else(|e| e.into_inner());
         cache.parse(&self.text)
+    }
+
+    /// Checks the document [`Snapshot::parse`] gave, re-running the section-local checks
+    /// only for the sections that changed since the last check.
+    pub fn check(&self, doc: &Document, env: &Env) -> Vec<Diagnostic> {
+        let mut cache = self.parses.lock().unwrap_or_else(|e| e.into_inner());
+        cache.check(&self.text, doc, env)
     }
 }
 

@@ -31,6 +31,11 @@ vim.cmd('filetype on')
 vim.cmd.runtime('plugin/postmortem.lua')
 check(vim.fn.exists(':PostmortemTimelineNow') == 2, ':PostmortemTimelineNow is defined')
 check(vim.fn.exists(':PostmortemNew') == 2, ':PostmortemNew is defined')
+-- Every message the server shows: the plugin's own settings must not draw a warning.
+local shown = {}
+vim.lsp.handlers['window/showMessage'] = function(_, result)
+  table.insert(shown, result.message)
+end
 vim.lsp.config('postmortem', { cmd = { server, 'lsp' } })
 vim.lsp.enable('postmortem')
 
@@ -55,6 +60,7 @@ local got_diags = vim.wait(15000, function()
   return #vim.diagnostic.get(buf) > 0
 end, 50)
 check(got_diags, 'diagnostics arrive')
+check(#shown == 0, 'the server shows no message about the settings', table.concat(shown, ' | '))
 local codes, seen = {}, {}
 for _, d in ipairs(vim.diagnostic.get(buf)) do
   if d.source == 'postmortem' and not seen[d.code] then

@@ -21,6 +21,8 @@ pub(crate) use commits::tests as commit_fixture;
 
 pub type Check = fn(&Ctx) -> Vec<Diagnostic>;
 
+pub use references::look_up as look_up_references;
+
 /// Every check, in the order its results are most useful to read.
 pub const ALL: &[Check] = &[
     sections::missing_section,
@@ -50,3 +52,60 @@ pub const ALL: &[Check] = &[
     commits::rollback_target,
     commits::deploy_after_detection,
 ];
+
+/// The checks whose findings in one block (the preamble or a section, heading included)
+/// depend only on that block's text, which template section it is and whether it is the
+/// first of its kind, where the Header table stands in it, and the document's few
+/// Header values in [`crate::analysis::incremental`]'s summary. Each also reports nothing
+/// outside the block a scoped [`Ctx`] gives it. These are the per-row checks of a long
+/// document, so they run once per changed block and their results are cached.
+pub const LOCAL: &[Check] = &[
+    unfilled::unfilled_section,
+    timeline::timeline_format,
+    timeline::timeline_order,
+    timeline::timeline_missing_event,
+    prose::placeholder,
+    prevention::missing_ticket,
+    prevention::invalid_owner,
+    prevention::target_date,
+];
+
+/// The checks that look across the document. They read the Header, the list of sections
+/// and a few small sections, so they stay cheap and run in full every time.
+/// (`broken-reference` is in neither list: its references are found per block, as the
+/// local checks, and looked up in the workspace every time.)
+pub const DOCUMENT: &[Check] = &[
+    sections::missing_section,
+    sections::duplicate_section,
+    sections::section_order,
+    sections::empty_section,
+    header::missing_field,
+    header::field_values,
+    times::time_order,
+    times::duration_mismatch,
+    times::date_mismatch,
+    times::future_time,
+    file_name::file_name,
+    prose::smoke_test_step,
+    prose::human_error,
+    prose::missing_rollback_sha,
+    commits::commit_exists,
+    commits::rollback_target,
+    commits::deploy_after_detection,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_and_document_checks_and_references_make_up_all() {
+        let id = |c: &Check| *c as usize;
+        let mut split: Vec<usize> = LOCAL.iter().chain(DOCUMENT).map(id).collect();
+        split.push(references::broken_reference as Check as usize);
+        split.sort_unstable();
+        let mut all: Vec<usize> = ALL.iter().map(id).collect();
+        all.sort_unstable();
+        assert_eq!(split, all);
+    }
+}

@@ -13,9 +13,14 @@ use std::ops::Range;
 pub fn placeholder(ctx: &Ctx) -> Vec<Diagnostic> {
     let header = ctx.header.as_ref().map(|h| h.range.clone());
     let outside_header = |r: &Run| !header.as_ref().is_some_and(|h| h.contains(&r.range.start));
-    let blocks = std::iter::once(&ctx.doc.preamble).chain(ctx.doc.sections.iter().map(|s| &s.body));
-    let mut spans: Vec<Range<usize>> = blocks.flat_map(|b| ctx.spans(b, outside_header)).collect();
-    if let Some(timeline) = ctx.section(SectionRole::Timeline) {
+    let mut spans: Vec<Range<usize>> = ctx
+        .blocks()
+        .flat_map(|b| ctx.spans(b, outside_header))
+        .collect();
+    if let Some(timeline) = ctx
+        .section(SectionRole::Timeline)
+        .filter(|s| ctx.in_scope(s))
+    {
         spans.extend(timeline.body.code_blocks.iter().map(|c| c.content.clone()));
     }
     let mut out = Vec::new();

@@ -2,17 +2,26 @@
 //! a `§N` after a path names a section that file really has.
 
 use crate::analysis::facts::Ctx;
-use crate::analysis::refs::{numbered_headings, references};
+use crate::analysis::refs::{Reference, numbered_headings, references};
 use crate::analysis::{Code, Diagnostic, PathKind};
 
 /// `broken-reference`: a referenced path that is missing or outside the workspace, or a
 /// `§N` that the referenced file has no section for. Quiet when no workspace root is known.
 pub fn broken_reference(ctx: &Ctx) -> Vec<Diagnostic> {
+    if ctx.env.workspace.is_none() {
+        return Vec::new();
+    }
+    look_up(ctx, &references(ctx))
+}
+
+/// The broken-reference findings for references already found: the workspace is asked on
+/// every run (its answers change as files come and go), the text is not read again.
+pub fn look_up(ctx: &Ctx, references: &[Reference]) -> Vec<Diagnostic> {
     let Some(workspace) = ctx.env.workspace else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for reference in references(ctx) {
+    for reference in references {
         let range = reference.range.clone();
         let path = ctx.slice(&range);
         let lookup = reference.path.as_str();
@@ -28,7 +37,7 @@ pub fn broken_reference(ctx: &Ctx) -> Vec<Diagnostic> {
                 format!("`{path}` points outside the workspace: refer to a file inside the repository"),
             )),
             PathKind::File => {
-                let Some((section, n)) = reference.section else {
+                let Some((section, n)) = reference.section.clone() else {
                     continue;
                 };
                 let Some(content) = workspace.read(lookup) else {

@@ -130,7 +130,10 @@ pub fn timeline_order(ctx: &Ctx) -> Vec<Diagnostic> {
 /// `timeline-missing-event`: the Timeline has no entry at the Detection or the Mitigation
 /// minute taken from the Header.
 pub fn timeline_missing_event(ctx: &Ctx) -> Vec<Diagnostic> {
-    let Some(section) = ctx.section(SectionRole::Timeline) else {
+    let Some(section) = ctx
+        .section(SectionRole::Timeline)
+        .filter(|s| ctx.in_scope(s))
+    else {
         return Vec::new();
     };
     let (Some(detection), Some(mitigation)) = (

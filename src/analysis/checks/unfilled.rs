@@ -31,6 +31,7 @@ pub fn unfilled_section(ctx: &Ctx) -> Vec<Diagnostic> {
         .sections
         .iter()
         .zip(&ctx.section_specs)
+        .filter(|(s, _)| ctx.in_scope(s))
         .filter_map(|(s, spec)| {
             let spec = ctx.schema.sections.get((*spec)?)?;
             if spec.role == Some(SectionRole::Header) {

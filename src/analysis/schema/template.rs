@@ -81,6 +81,7 @@ fn defaults() -> Schema {
         file_name: NamePattern::default(),
         postmortem_directory: super::DEFAULT_DIRECTORY.into(),
         title_prefix: "Post-mortem: ".into(),
+        generation: Schema::next_generation(),
     }
 }
 

@@ -1,15 +1,22 @@
 //! Reads the template's meaning out of a parsed document: which section is which, the
 //! Header rows and their values, the Timeline lines and the Prevention rows.
 //!
-//! Checks take a `Ctx` and never re-parse anything themselves.
+//! Checks take a `Ctx` and never re-parse anything themselves. The Timeline and Prevention
+//! facts are read on first use, so a run that does not look at them (a cached re-check of a
+//! large document) does not pay for reading thousands of lines.
 
 use super::Env;
 use super::model::{Block, Document, Run, Section, Table};
-use super::parse::lines;
-use super::schema::{FieldRole, Schema, SectionRole, names_match};
+use super::schema::{FieldRole, Schema, SectionRole};
 use super::values;
 use chrono::{DateTime, NaiveDate, Utc};
-use std::ops::Range;
+use rows::{read_prevention, read_timeline};
+use std::cell::OnceCell;
+use std::ops::{Deref, Range};
+
+mod rows;
+
+pub use rows::{Entry, PreventionRow, Timeline, TimelineLine};
 
 /// Everything a check needs: the text, its parsed form, the schema, the environment, and
 /// the facts read from them once.
@@ -21,8 +28,47 @@ pub struct Ctx<'a> {
     /// For each section of `doc`, the index of the template section it matches.
     pub section_specs: Vec<Option<usize>>,
     pub header: Option<HeaderTable>,
-    pub timeline: Timeline,
-    pub prevention: Vec<PreventionRow>,
+    pub timeline: Lazy<'a, Timeline>,
+    pub prevention: Lazy<'a, Vec<PreventionRow>>,
+    /// When set, the one block (0 the preamble, `i + 1` section `i`) that [`Ctx::blocks`]
+    /// yields and the Timeline and Prevention facts come from: the section-local checks run
+    /// this way once per changed block (see [`super::incremental`]).
+    pub scope: Option<usize>,
+}
+
+/// A fact read from one section the first time it is used. (A plain function and its
+/// inputs rather than a closure, so that a `Ctx` holds no borrow in its drop.)
+pub struct Lazy<'a, T> {
+    cell: OnceCell<T>,
+    text: &'a str,
+    section: Option<&'a Section>,
+    schema: &'a Schema,
+    read: fn(&str, Option<&Section>, &Schema) -> T,
+}
+
+impl<'a, T> Lazy<'a, T> {
+    fn new(
+        text: &'a str,
+        section: Option<&'a Section>,
+        schema: &'a Schema,
+        read: fn(&str, Option<&Section>, &Schema) -> T,
+    ) -> Lazy<'a, T> {
+        Lazy {
+            cell: OnceCell::new(),
+            text,
+            section,
+            schema,
+            read,
+        }
+    }
+}
+
+impl<T> Deref for Lazy<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        self.cell
+            .get_or_init(|| (self.read)(self.text, self.section, self.schema))
+    }
 }
 
 /// The Header table's rows.
@@ -43,69 +89,82 @@ pub struct FieldRow {
     pub value: Range<usize>,
 }
 
-/// The Timeline section's entries.
-#[derive(Debug, Clone, Default)]
-pub struct Timeline {
-    /// Whether entries come from a fenced code block (where every line must be an entry).
-    pub fenced: bool,
-    pub lines: Vec<TimelineLine>,
-}
-
-#[derive(Debug, Clone)]
-pub enum TimelineLine {
-    Entry(Entry),
-    /// A line that is not an entry; `reason` says what is wrong with it.
-    Malformed {
-        range: Range<usize>,
-        reason: String,
-    },
-    /// A line still holding template placeholders (reported by the placeholder check).
-    Placeholder {
-        range: Range<usize>,
-    },
-}
-
-#[derive(Debug, Clone)]
-pub struct Entry {
-    pub range: Range<usize>,
-    pub time: Range<usize>,
-    /// Minutes after midnight.
-    pub minutes: u32,
-    pub source: Range<usize>,
-    pub text: Range<usize>,
-}
-
-#[derive(Debug, Clone)]
-pub struct PreventionRow {
-    pub range: Range<usize>,
-    pub cells: Vec<Range<usize>>,
-    pub owner: Option<Range<usize>>,
-    pub action: Option<Range<usize>>,
-    pub target: Option<Range<usize>>,
-}
-
 impl<'a> Ctx<'a> {
     pub fn new(text: &'a str, doc: &'a Document, env: &'a Env<'a>) -> Ctx<'a> {
-        let schema = env.schema;
-        let section_specs = doc
+        let section_specs: Vec<Option<usize>> = doc
             .sections
             .iter()
-            .map(|s| schema.section_index(&text[s.name.clone()]))
+            .map(|s| env.schema.section_index(&text[s.name.clone()]))
             .collect();
-        let mut ctx = Ctx {
+        let mut ctx = Ctx::with_specs(text, doc, env, section_specs, None);
+        ctx.header = ctx.find_header();
+        ctx
+    }
+
+    /// This context limited to block `scope`, keeping the sections and Header already read.
+    pub fn narrowed(&self, scope: usize) -> Ctx<'a> {
+        let mut ctx = Ctx::with_specs(
+            self.text,
+            self.doc,
+            self.env,
+            self.section_specs.clone(),
+            Some(scope),
+        );
+        ctx.header = self.header.clone();
+        ctx
+    }
+
+    fn with_specs(
+        text: &'a str,
+        doc: &'a Document,
+        env: &'a Env<'a>,
+        section_specs: Vec<Option<usize>>,
+        scope: Option<usize>,
+    ) -> Ctx<'a> {
+        let schema = env.schema;
+        let in_scope = |s: &Section| {
+            scope.is_none_or(|b| {
+                b > 0 && doc.sections.get(b - 1).is_some_and(|x| std::ptr::eq(x, s))
+            })
+        };
+        let timeline = first_section(doc, &section_specs, schema, SectionRole::Timeline)
+            .filter(|s| in_scope(s));
+        let prevention = first_section(doc, &section_specs, schema, SectionRole::Prevention)
+            .filter(|s| in_scope(s));
+        Ctx {
             text,
             doc,
             env,
             schema,
             section_specs,
             header: None,
-            timeline: Timeline::default(),
-            prevention: Vec::new(),
-        };
-        ctx.header = ctx.find_header();
-        ctx.timeline = ctx.read_timeline();
-        ctx.prevention = ctx.read_prevention();
-        ctx
+            timeline: Lazy::new(text, timeline, schema, read_timeline),
+            prevention: Lazy::new(text, prevention, schema, read_prevention),
+            scope,
+        }
+    }
+
+    /// The text the checks look at: the whole text, or the body of the block in scope.
+    pub fn scope_range(&self) -> Range<usize> {
+        match self.scope {
+            None => 0..self.text.len(),
+            Some(_) => self
+                .blocks()
+                .next()
+                .map_or(0..0, |block| block.range.clone()),
+        }
+    }
+
+    /// Whether `section` is one the checks look at: any, or the one in scope.
+    pub fn in_scope(&self, section: &Section) -> bool {
+        self.scope.is_none_or(|b| {
+            b > 0
+                && self
+                    .doc
+                    .sections
+                    .get(b - 1)
+                    .is_some_and(|s| std::ptr::eq(s, section))
+        })
     }
 
     pub fn slice(&self, r: &Range<usize>) -> &'a str {
@@ -143,20 +202,20 @@ impl<'a> Ctx<'a> {
         out
     }
 
-    /// The preamble and every section body, in document order.
-    pub fn blocks(&self) -> impl Iterator<Item = &'a Block> {
-        std::iter::once(&self.doc.preamble).chain(self.doc.sections.iter().map(|s| &s.body))
+    /// The preamble and every section body, in document order (only the one in scope, when
+    /// there is a scope).
+    pub fn blocks(&self) -> impl Iterator<Item = &'a Block> + use<'a> {
+        let scope = self.scope;
+        std::iter::once(&self.doc.preamble)
+            .chain(self.doc.sections.iter().map(|s| &s.body))
+            .enumerate()
+            .filter(move |(i, _)| scope.is_none_or(|b| b == *i))
+            .map(|(_, b)| b)
     }
 
     /// The first section playing `role`.
     pub fn section(&self, role: SectionRole) -> Option<&'a Section> {
-        let idx = self.schema.section_by_role(role)?;
-        self.doc
-            .sections
-            .iter()
-            .zip(&self.section_specs)
-            .find(|(_, spec)| **spec == Some(idx))
-            .map(|(s, _)| s)
+        first_section(self.doc, &self.section_specs, self.schema, role)
     }
 
     /// The Header row playing `role`.
@@ -223,80 +282,21 @@ impl<'a> Ctx<'a> {
             rows,
         }
     }
+}
 
-    fn read_timeline(&self) -> Timeline {
-        let Some(section) = self.section(SectionRole::Timeline) else {
-            return Timeline::default();
-        };
-        let sources = &self.schema.timeline_sources;
-        if let Some(code) = section.body.code_blocks.iter().find(|c| c.fenced) {
-            let lines = lines(self.slice(&code.content))
-                .filter_map(|(start, line)| {
-                    let line = line.trim_end_matches(['\n', '\r']);
-                    let at = code.content.start + start;
-                    if line.trim().is_empty() || line.starts_with([' ', '\t']) {
-                        return None; // blank, or the continuation of the entry above
-                    }
-                    Some(timeline_line(line, at, sources))
-                })
-                .collect();
-            return Timeline {
-                fenced: true,
-                lines,
-            };
-        }
-        // Without a code block, entries may be written as list items or paragraphs; only
-        // lines that start with a time are read, the rest is prose.
-        let body = self.slice(&section.body.range);
-        let lines = lines(body)
-            .filter_map(|(start, line)| {
-                let line = line.trim_end_matches(['\n', '\r']);
-                let marker = line.len() - line.trim_start_matches(['-', '*', '+', ' ']).len();
-                let rest = &line[marker..];
-                let looks_timed = rest.get(..5).and_then(values::parse_clock).is_some();
-                looks_timed.then(|| {
-                    timeline_line(rest, section.body.range.start + start + marker, sources)
-                })
-            })
-            .collect();
-        Timeline {
-            fenced: false,
-            lines,
-        }
-    }
-
-    fn read_prevention(&self) -> Vec<PreventionRow> {
-        let Some(table) = self
-            .section(SectionRole::Prevention)
-            .and_then(|s| s.body.tables.first())
-        else {
-            return Vec::new();
-        };
-        let column = |name: &str, fallback: usize| {
-            let found = table
-                .head
-                .cells
-                .iter()
-                .position(|c| names_match(name, self.slice(c)));
-            found.unwrap_or(fallback)
-        };
-        let (owner, action, target) = (
-            column("Owner", 0),
-            column("Action", 1),
-            column("Target date", 2),
-        );
-        table
-            .rows
-            .iter()
-            .map(|r| PreventionRow {
-                range: r.range.clone(),
-                cells: r.cells.clone(),
-                owner: r.cells.get(owner).cloned(),
-                action: r.cells.get(action).cloned(),
-                target: r.cells.get(target).cloned(),
-            })
-            .collect()
-    }
+/// The first section of `doc` playing `role`.
+fn first_section<'a>(
+    doc: &'a Document,
+    specs: &[Option<usize>],
+    schema: &Schema,
+    role: SectionRole,
+) -> Option<&'a Section> {
+    let idx = schema.section_by_role(role)?;
+    doc.sections
+        .iter()
+        .zip(specs)
+        .find(|(_, spec)| **spec == Some(idx))
+        .map(|(s, _)| s)
 }
 
 /// The range inside one pair of surrounding backticks, if there is one.
@@ -310,65 +310,6 @@ pub fn strip_backticks(text: &str, r: &Range<usize>) -> Range<usize> {
     } else {
         r.clone()
     }
-}
-
-/// Parses one timeline line: `HH:MM  (source: <source>) <text>`.
-fn timeline_line(line: &str, at: usize, sources: &[String]) -> TimelineLine {
-    let range = at..at + line.len();
-    if line.contains("HH:MM") || contains_lone_ellipsis(line) {
-        return TimelineLine::Placeholder { range };
-    }
-    let malformed = |reason: &str| TimelineLine::Malformed {
-        range: range.clone(),
-        reason: reason.to_string(),
-    };
-    let minutes = match line.get(..5).and_then(values::parse_clock) {
-        Some(m) => m,
-        None => return malformed("start the line with the time as HH:MM (24-hour, UTC)"),
-    };
-    let after_time = &line[5..];
-    let gap = after_time.len() - after_time.trim_start_matches([' ', '\t']).len();
-    let rest = &after_time[gap..];
-    if gap == 0 || !rest.starts_with("(source:") {
-        return malformed("follow the time with `(source: …)` naming where the entry comes from");
-    }
-    let Some(close) = rest.find(')') else {
-        return malformed("close the `(source: …)` with `)`");
-    };
-    let inner = &rest["(source:".len()..close];
-    let source_text = inner.trim();
-    let source_ok = sources.iter().any(|s| {
-        // `get` because the source may be non-ASCII: slicing inside a character would panic.
-        source_text
-            .get(..s.len())
-            .is_some_and(|head| head.eq_ignore_ascii_case(s))
-            && !source_text[s.len()..].starts_with(|c: char| c.is_alphanumeric())
-    });
-    let rest_start = 5 + gap;
-    let source_start =
-        at + rest_start + "(source:".len() + (inner.len() - inner.trim_start().len());
-    if !source_ok {
-        let list = sources.join(", ");
-        return malformed(&format!(
-            "the source must be one of: {list} (detail may follow, e.g. `Slack #ops`)"
-        ));
-    }
-    let text = &rest[close + 1..];
-    let text_gap = text.len() - text.trim_start().len();
-    if text.trim().is_empty() {
-        return malformed("say what happened after the `(source: …)`");
-    }
-    if text_gap == 0 {
-        return malformed("put a space between `(source: …)` and the text");
-    }
-    let text_start = at + rest_start + close + 1 + text_gap;
-    TimelineLine::Entry(Entry {
-        range,
-        time: at..at + 5,
-        minutes,
-        source: source_start..source_start + source_text.len(),
-        text: text_start..text_start + text.trim().len(),
-    })
 }
 
 /// Whether `s` has a `…` that stands alone (not glued to a word, as in "and so on…").
