@@ -15,6 +15,7 @@ mod refresh;
 mod reload;
 mod settings;
 mod state;
+mod stdio;
 mod transport;
 mod view;
 
@@ -367,13 +368,17 @@ pub fn run_stdio() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let (output, drained) = stdio::stdout();
     let shutdown = runtime.block_on(async {
         let (service, socket, shutdown) = service(env::system_clock());
-        transport::serve(tokio::io::stdin(), tokio::io::stdout(), service, socket).await;
+        transport::serve(stdio::stdin(), output, service, socket).await;
         shutdown
     });
-    // Tokio reads stdin on a blocking thread that may still be waiting for input after `exit`;
-    // don't wait for it.
+    // The last answers (to `shutdown`, say) are still being written: wait for them, but not
+    // for a client that stopped reading.
+    let _ = drained.recv_timeout(std::time::Duration::from_secs(2));
+    // The stdin thread may still be waiting for input after `exit`, and a blocking task for a
+    // slow git: don't wait for them.
     runtime.shutdown_background();
     if shutdown.load(Ordering::SeqCst) {
         ExitCode::SUCCESS
