@@ -110,7 +110,7 @@ pub fn analyze(text: &str, env: &Env) -> Vec<Diagnostic> {
 /// Runs every check over a parsed document. Diagnostics come sorted by position.
 pub fn check(text: &str, doc: &Document, env: &Env) -> Vec<Diagnostic> {
     let ctx = facts::Ctx::new(text, doc, env);
-    let out: Vec<Diagnostic> = checks::ALL.iter().flat_map(|check| check(&ctx)).collect();
+    let out: Vec<Diagnostic> = checks::all().flat_map(|check| check(&ctx)).collect();
     finish(text, out, env.rules)
 }
 

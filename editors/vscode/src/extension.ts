@@ -22,6 +22,8 @@ const SECTION = "postmortem";
 const SERVER_KEYS = [
   "template",
   "postmortems.globs",
+  "postmortems.name",
+  "postmortems.directory",
   "timeline.sources",
   "tickets.pattern",
   "tickets.tracker_url",
