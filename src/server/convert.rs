@@ -10,7 +10,6 @@ use crate::analysis::fixes::Action;
 use crate::analysis::links::Link;
 use crate::analysis::outline::{Symbol, SymbolKind as CoreSymbolKind};
 use crate::analysis::{self, Severity, hover, inlay};
-use crate::config::load::FileProblem;
 use crate::env::FsWorkspace;
 use crate::text::{LineIndex, Pos, PositionEncoding};
 use std::collections::HashMap;
@@ -19,13 +18,12 @@ use std::path::{Path, PathBuf};
 use tower_lsp_server::ls_types::{
     ClientCapabilities, CodeAction, CodeActionKind, CodeActionOrCommand, CompletionContext,
     CompletionItem, CompletionItemKind, CompletionTextEdit, CompletionTriggerKind, Diagnostic,
-    DiagnosticSeverity, DidChangeWatchedFilesRegistrationOptions, DocumentChangeOperation,
-    DocumentChanges, DocumentLink, DocumentSymbol, Documentation, FileSystemWatcher, FoldingRange,
-    FoldingRangeKind, GlobPattern, Hover, HoverContents, InitializeParams, InlayHint,
-    InlayHintLabel, InsertTextFormat, Location, MarkupContent, MarkupKind, NumberOrString, OneOf,
-    OptionalVersionedTextDocumentIdentifier, Position, PositionEncodingKind, Range, Registration,
-    RenameFile, ResourceOp, ResourceOperationKind, SymbolKind, TextDocumentContentChangeEvent,
-    TextDocumentEdit, TextEdit, Unregistration, Uri, WorkspaceEdit,
+    DiagnosticSeverity, DocumentChangeOperation, DocumentChanges, DocumentLink, DocumentSymbol,
+    Documentation, FoldingRange, FoldingRangeKind, Hover, HoverContents, InitializeParams,
+    InlayHint, InlayHintLabel, InsertTextFormat, Location, MarkupContent, MarkupKind,
+    NumberOrString, OneOf, OptionalVersionedTextDocumentIdentifier, Position, PositionEncodingKind,
+    Range, RenameFile, ResourceOp, ResourceOperationKind, SymbolKind,
+    TextDocumentContentChangeEvent, TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
 };
 
 /// What every diagnostic says it came from.
@@ -247,113 +245,6 @@ pub fn workspace_edit(uri: Uri, edits: Vec<TextEdit>) -> WorkspaceEdit {
     }
 }
 
-/// The kind of the action that applies every safe fix.
-pub fn fix_all_kind() -> CodeActionKind {
-    CodeActionKind::new("source.fixAll.postmortem")
-}
-
-/// Whether a client that asked `only` for these kinds wants `kind`. Kinds are hierarchical:
-/// asking for `source` includes `source.fixAll.postmortem`.
-pub fn kind_wanted(only: Option<&[CodeActionKind]>, kind: &CodeActionKind) -> bool {
-    let Some(only) = only else {
-        return true;
-    };
-    let kind = kind.as_str();
-    only.iter().any(|o| {
-        let o = o.as_str();
-        kind == o
-            || kind
-                .strip_prefix(o)
-                .is_some_and(|rest| rest.starts_with('.'))
-    })
-}
-
-/// The quick fix a diagnostic of ours carries in its `data`; `None` for other servers'
-/// diagnostics and for data that does not parse.
-pub fn fix_of(d: &Diagnostic) -> Option<analysis::Fix> {
-    if d.source.as_deref() != Some(SOURCE) {
-        return None;
-    }
-    serde_json::from_value(d.data.clone()?).ok()
-}
-
-/// A core action as an LSP quick fix for `diagnostic`. A rename becomes a `RenameFile`
-/// operation, so it needs a document path and a client that can rename (`can_rename`);
-/// otherwise there is no action.
-pub fn quick_fix(
-    action: &Action,
-    diagnostic: &Diagnostic,
-    uri: &Uri,
-    path: Option<&Path>,
-    can_rename: bool,
-    index: &LineIndex,
-    enc: PositionEncoding,
-) -> Option<CodeActionOrCommand> {
-    let edits: Vec<TextEdit> = action
-        .edits
-        .iter()
-        .map(|e| text_edit(e, index, enc))
-        .collect();
-    let edit = match &action.rename {
-        None => workspace_edit(uri.clone(), edits),
-        Some(name) => {
-            let plain = !name.is_empty() && name != ".." && !name.contains(['/', '\\']);
-            if !can_rename || !plain {
-                return None;
-            }
-            let new_uri = Uri::from_file_path(path?.parent()?.join(name))?;
-            let mut operations = Vec::new();
-            if !edits.is_empty() {
-                operations.push(DocumentChangeOperation::Edit(TextDocumentEdit {
-                    text_document: OptionalVersionedTextDocumentIdentifier {
-                        uri: uri.clone(),
-                        version: None,
-                    },
-                    edits: edits.into_iter().map(OneOf::Left).collect(),
-                }));
-            }
-            operations.push(DocumentChangeOperation::Op(ResourceOp::Rename(
-                RenameFile {
-                    old_uri: uri.clone(),
-                    new_uri,
-                    options: None,
-                    annotation_id: None,
-                },
-            )));
-            WorkspaceEdit {
-                document_changes: Some(DocumentChanges::Operations(operations)),
-                ..WorkspaceEdit::default()
-            }
-        }
-    };
-    Some(CodeActionOrCommand::CodeAction(CodeAction {
-        title: action.title.clone(),
-        kind: Some(CodeActionKind::QUICKFIX),
-        diagnostics: Some(vec![diagnostic.clone()]),
-        edit: Some(edit),
-        is_preferred: Some(action.preferred),
-        ..CodeAction::default()
-    }))
-}
-
-/// The action that applies every safe fix at once.
-pub fn fix_all(
-    edit: &Edit,
-    uri: &Uri,
-    index: &LineIndex,
-    enc: PositionEncoding,
-) -> CodeActionOrCommand {
-    CodeActionOrCommand::CodeAction(CodeAction {
-        title: "Fix all safe post-mortem problems".to_string(),
-        kind: Some(fix_all_kind()),
-        edit: Some(workspace_edit(
-            uri.clone(),
-            vec![text_edit(edit, index, enc)],
-        )),
-        ..CodeAction::default()
-    })
-}
-
 /// The `file:` URI of a workspace path, if it stays inside the workspace root, and the
 /// 0-based line to open it at.
 fn target(workspace: &FsWorkspace, link: &Link) -> Option<(Uri, u32)> {
@@ -432,47 +323,6 @@ pub fn diagnostic(
     }
 }
 
-/// A problem in a configuration file or template, as a diagnostic on that file. Every one is
-/// an error: the setting or template part it points at does not apply.
-pub fn config_problem(p: &FileProblem, enc: PositionEncoding) -> Diagnostic {
-    let index = LineIndex::new(&p.text);
-    Diagnostic {
-        range: range(&index, &p.problem.range, enc),
-        severity: Some(DiagnosticSeverity::ERROR),
-        source: Some(SOURCE.to_string()),
-        message: p.problem.message.clone(),
-        ..Diagnostic::default()
-    }
-}
-
-/// The id of the one file-watcher registration the server keeps up to date.
-pub const WATCH_ID: &str = "postmortem-settings-files";
-
-/// Registers watchers for `globs` (configuration files and templates).
-pub fn watch_registration(globs: &[String]) -> Registration {
-    let options = DidChangeWatchedFilesRegistrationOptions {
-        watchers: globs
-            .iter()
-            .map(|g| FileSystemWatcher {
-                glob_pattern: GlobPattern::String(g.clone()),
-                kind: None,
-            })
-            .collect(),
-    };
-    Registration {
-        id: WATCH_ID.to_string(),
-        method: "workspace/didChangeWatchedFiles".to_string(),
-        register_options: serde_json::to_value(options).ok(),
-    }
-}
-
-pub fn watch_unregistration() -> Unregistration {
-    Unregistration {
-        id: WATCH_ID.to_string(),
-        method: "workspace/didChangeWatchedFiles".to_string(),
-    }
-}
-
 #[cfg(test)]
 #[path = "convert_tests.rs"]
 mod tests;
@@ -480,3 +330,11 @@ mod tests;
 #[path = "convert_git.rs"]
 mod git;
 pub use git::*;
+
+#[path = "convert_actions.rs"]
+mod actions;
+pub use actions::*;
+
+#[path = "convert_config.rs"]
+mod config;
+pub use config::*;
