@@ -127,8 +127,17 @@ impl ParseCache {
     /// every time.
     pub fn check(&mut self, text: &str, doc: &Document, env: &Env) -> Vec<Diagnostic> {
         let ctx = Ctx::new(text, doc, env);
+        let (local, found) = self.local(&ctx);
+        complete(&ctx, local, &found)
+    }
+
+    /// The section-local half of [`ParseCache::check`]: the local checks' findings and the
+    /// references found, from the cache where the blocks are unchanged. Pure computation, so
+    /// a caller may hold the cache's lock over it (and not over [`complete`]).
+    pub fn local(&mut self, ctx: &Ctx) -> (Vec<Diagnostic>, Vec<Reference>) {
+        let doc = ctx.doc;
         let summary = Summary {
-            schema: env.schema.generation,
+            schema: ctx.env.schema.generation,
             incident: ctx.date(FieldRole::IncidentDate),
             detection: ctx.timestamp(FieldRole::Detection),
             mitigation: ctx.timestamp(FieldRole::Mitigation),
@@ -140,7 +149,7 @@ impl ParseCache {
                 .for_each(|p| p.checked.clear());
             self.summary = Some(summary);
         }
-        let mut out: Vec<Diagnostic> = checks::DOCUMENT.iter().flat_map(|c| c(&ctx)).collect();
+        let mut out: Vec<Diagnostic> = Vec::new();
         let mut found: Vec<Reference> = Vec::new();
         let blocks = std::iter::once((None, &doc.preamble))
             .chain(doc.sections.iter().map(|s| (Some(s), &s.body)));
@@ -195,8 +204,7 @@ impl ParseCache {
                 });
             }
         }
-        out.extend(look_up_references(&ctx, &found));
-        finish(text, out, env.rules)
+        (out, found)
     }
 
     /// The cached piece holding exactly `text`, if any.
@@ -204,6 +212,15 @@ impl ParseCache {
         let list = self.pieces.get_mut(&key(text))?;
         list.iter_mut().find(|p| &*p.text == text)
     }
+}
+
+/// The rest of [`ParseCache::check`] after [`ParseCache::local`]: the document-level checks
+/// and the references' workspace look-ups. These may wait for git or files, so they run
+/// without the cache held.
+pub fn complete(ctx: &Ctx, mut out: Vec<Diagnostic>, found: &[Reference]) -> Vec<Diagnostic> {
+    out.extend(checks::DOCUMENT.iter().flat_map(|c| c(ctx)));
+    out.extend(look_up_references(ctx, found));
+    finish(ctx.text, out, ctx.env.rules)
 }
 
 #[cfg(test)]

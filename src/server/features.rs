@@ -11,6 +11,9 @@ use tower_lsp_server::ls_types::{
     InlayHintParams, TextEdit, Uri,
 };
 
+/// How long a request waits for git before it is answered without git's help.
+const GIT_PATIENCE: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// The error a request gets when the core failed on it (the details are in the log).
 pub fn internal_error(what: &str) -> Error {
     Error {
@@ -26,7 +29,7 @@ impl Backend {
         &self,
         uri: &Uri,
         what: &'static str,
-        f: impl FnOnce(&View) -> T + Send + 'static,
+        f: impl FnOnce(&View) -> T + Clone + Send + 'static,
     ) -> Result<Option<T>> {
         self.view_of(uri, what, false, f).await
     }
@@ -37,18 +40,21 @@ impl Backend {
         &self,
         uri: &Uri,
         what: &'static str,
-        f: impl FnOnce(&View) -> T + Send + 'static,
+        f: impl FnOnce(&View) -> T + Clone + Send + 'static,
     ) -> Result<Option<T>> {
         self.view_of(uri, what, true, f).await
     }
 
-    async fn view_of<T: Send + 'static>(
+    async fn view_of<T: Send + 'static, F>(
         &self,
         uri: &Uri,
         what: &'static str,
         git: bool,
-        f: impl FnOnce(&View) -> T + Send + 'static,
-    ) -> Result<Option<T>> {
+        f: F,
+    ) -> Result<Option<T>>
+    where
+        F: FnOnce(&View) -> T + Clone + Send + 'static,
+    {
         // A document opened a moment ago may still be waiting for its settings: load them
         // now rather than answer with the wrong ones.
         if lock(&self.state).config_pending(uri) {
@@ -60,12 +66,28 @@ impl Backend {
         };
         let now = (self.clock)();
         let repos = self.repos.clone();
+        let snapshot = std::sync::Arc::new(snapshot);
         // The blocking pool, because some features read workspace files or run git.
-        let joined = tokio::task::spawn_blocking(move || {
-            let git = if git { Git::Resolve(&repos) } else { Git::Off };
-            view::on_postmortem(what, &snapshot, now, git, f)
-        })
-        .await;
+        let run = |git: bool, f: F| {
+            let (repos, snapshot) = (repos.clone(), snapshot.clone());
+            tokio::task::spawn_blocking(move || {
+                let git = if git { Git::Resolve(&repos) } else { Git::Off };
+                view::on_postmortem(what, &snapshot, now, git, f)
+            })
+        };
+        let joined = if git {
+            // A git that hangs must not hold the request (the client waits, and the server
+            // only runs a few requests at once): past the patience, answer without it.
+            match tokio::time::timeout(GIT_PATIENCE, run(true, f.clone())).await {
+                Ok(joined) => joined,
+                Err(_) => {
+                    tracing::warn!("{what}: git is slow to answer; answering without it");
+                    run(false, f).await
+                }
+            }
+        } else {
+            run(false, f).await
+        };
         match joined {
             Ok(Ok(result)) => Ok(result),
             Ok(Err(view::Panicked)) => Err(internal_error(what)),

@@ -1,7 +1,8 @@
 //! The open documents and workspaces. Everything here is synchronous: handlers apply edits
 //! under one `std::sync::Mutex` before their first `.await`, so edits land in arrival order.
 
-use crate::analysis::incremental::ParseCache;
+use crate::analysis::facts::Ctx;
+use crate::analysis::incremental::{self, ParseCache};
 use crate::analysis::{Diagnostic, Document, Env};
 use crate::config::FILE_NAME;
 use crate::config::load::Loaded;
@@ -108,8 +109,14 @@ impl Snapshot {
     /// Checks the document [`Snapshot::parse`] gave, re-running the section-local checks
     /// only for the sections that changed since the last check.
     pub fn check(&self, doc: &Document, env: &Env) -> Vec<Diagnostic> {
-        let mut cache = self.parses.lock().unwrap_or_else(|e| e.into_inner());
-        cache.check(&self.text, doc, env)
+        let ctx = Ctx::new(&self.text, doc, env);
+        let (local, found) = {
+            let mut cache = self.parses.lock().unwrap_or_else(|e| e.into_inner());
+            cache.local(&ctx)
+        };
+        // Not under the lock: these checks may wait for git, and a keystroke's analysis of
+        // the same document must not wait with them.
+        incremental::complete(&ctx, local, &found)
     }
 }
 

@@ -148,3 +148,59 @@ fn typing_never_waits_for_a_slow_git() {
         ]
     );
 }
+
+#[test]
+fn requests_do_not_wait_for_a_git_that_hangs() {
+    let repo = build();
+    // Finding the repository works; every question about commits hangs.
+    let stuck = fake_git(
+        repo.tmp.path(),
+        &format!(
+            "case \"$*\" in *cat-file*) sleep 30;; esac\nexec '{}' \"$@\"",
+            real_git()
+        ),
+    );
+    let path = format!("{}:{}", stuck.display(), std::env::var("PATH").unwrap());
+    let mut client = server(&[], &[("PATH", &path)]);
+    let text = doc_text(&repo.short("c2"));
+    let uri = open_text(&mut client, &repo, &text);
+    // Hover on the Deploy SHA asks git about that commit.
+    let line = text
+        .lines()
+        .position(|l| l.contains("abcdef123456"))
+        .unwrap();
+    let column = text
+        .lines()
+        .nth(line)
+        .unwrap()
+        .find("abcdef123456")
+        .unwrap()
+        + 2;
+    let started = Instant::now();
+    let id = client.send_request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": column } }),
+    );
+    let answer = client
+        .wait_for_within(Duration::from_secs(10), |m| {
+            m["id"] == id && m.get("method").is_none()
+        })
+        .expect("the hover is answered while git still hangs");
+    let waited = started.elapsed();
+    assert!(answer.get("error").is_none(), "{answer}");
+    assert!(
+        waited >= Duration::from_secs(2) && waited < Duration::from_secs(10),
+        "answered after {waited:?}: git's patience is 2 s"
+    );
+    // Typing is not held up by the git pass that is still waiting either.
+    let typed = text.replacen("Release `", "Release  `", 1);
+    client.change(&uri, 2, vec![json!({ "text": typed })]);
+    let limit = Duration::from_millis(500);
+    let published = client.wait_for_within(limit, |m| {
+        is_publication(m, &uri) && m["params"]["version"] == 2
+    });
+    assert!(
+        published.is_some(),
+        "no diagnostics for the change within {limit:?}"
+    );
+}
