@@ -65,15 +65,23 @@ pub fn split(text: &str) -> Pieces {
     let mut fence: Option<(u8, usize)> = None;
     let mut in_comment = false;
     for (start, line) in lines(text) {
-        let content = line.trim_end_matches(['\n', '\r']);
+        // Most lines start with none of the bytes that matter here; they are passed over
+        // without looking further (a long Timeline is thousands of them).
+        let first = line.as_bytes().first().copied().unwrap_or(b'\n');
         if let Some((ch, len)) = fence {
-            if closes_fence(content, ch, len) {
+            if (first == ch || first == b' ')
+                && closes_fence(line.trim_end_matches(['\n', '\r']), ch, len)
+            {
                 fence = None;
             }
             continue;
         }
+        let content = line.trim_end_matches(['\n', '\r']);
         if in_comment {
             in_comment = !content.contains("-->");
+            continue;
+        }
+        if !matches!(first, b'#' | b'`' | b'~' | b'<' | b' ') {
             continue;
         }
         let indent = content.len() - content.trim_start_matches(' ').len();
