@@ -368,6 +368,14 @@ mod tests {
         assert_eq!(names(text), vec!["One", "Two"]);
     }
 
+    /// The lines that can open or close a fence or comment, however they start.
+    #[test]
+    fn fences_and_comments_are_followed_through_indents_tildes_and_crlf() {
+        let text = "## A\r\n   ~~~~\r\n## no\r\n  ~~~\r\n## still no\r\n   ~~~~~\r\n## B\r\n\
+                    \t## tab\n   <!-- c\n## no\n-->\n## C\n  ````\n## no\n ```\n## no\n   ````\n## D\n";
+        assert_eq!(names(text), vec!["A", "B", "C", "D"]);
+    }
+
     #[test]
     fn title_is_first_h1_in_preamble() {
         let text = "intro\n# Post-mortem: outage 🚒\n## Header\n# Not a title\n";
