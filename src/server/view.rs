@@ -66,10 +66,13 @@ pub fn with_env<T>(
     let loaded = &*snapshot.config.loaded;
     let schema = &loaded.schema;
     let doc = snapshot.parse();
-    // The team's globs are relative to its configuration's folder (or the root).
+    // The same rule as `check`'s: the team's globs, relative to its configuration's folder.
     let root = snapshot.workspace.as_deref().map(|w| w.root());
-    let relative = snapshot.path.as_deref().map(|p| loaded.relative(p, root));
-    if !analysis::is_postmortem(relative.as_deref(), text, &doc, schema) {
+    let postmortem = match snapshot.path.as_deref() {
+        Some(p) => loaded.is_postmortem(p, root, text, &doc),
+        None => analysis::is_postmortem(None, text, &doc, schema),
+    };
+    if !postmortem {
         return None;
     }
     let resolved = match git {
