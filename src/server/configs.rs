@@ -67,12 +67,8 @@ impl Configs {
     /// there share, the editor's settings included. Reads files: call it on the blocking pool.
     pub fn for_folder(&self, state: &Mutex<State>, dir: &Path, root: &Path) -> Arc<Loaded> {
         let key = config_key(&dir.join("_"), Some(root)).unwrap_or_else(|| root.join(FILE_NAME));
-        let read = |path: &Path| match lock(state).text_of(path) {
-            Some(text) => Ok(text),
-            None => std::fs::read_to_string(path),
-        };
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        inner.get(&key, &read)
+        inner.get(&key, &|path| read(state, path))
     }
 
     /// Reloads what `changed` touches (configuration files and templates) and gives the open
@@ -94,11 +90,7 @@ impl Configs {
             let state = lock(state);
             (state.files(only), state.encoding)
         };
-        // An open document's text is the truth for a file being edited.
-        let read = |path: &Path| match lock(state).text_of(path) {
-            Some(text) => Ok(text),
-            None => std::fs::read_to_string(path),
-        };
+        let read = |path: &Path| read(state, path);
         let mut configs = Vec::with_capacity(files.len());
         for (uri, path, root) in files {
             if is_config_file(&path) {
@@ -245,6 +237,15 @@ impl Inner {
         }
         globs.sort();
         globs
+    }
+}
+
+/// A settings file's text: an open document's (the truth for a file being edited), else the
+/// disk's.
+fn read(state: &Mutex<State>, path: &Path) -> std::io::Result<String> {
+    match lock(state).text_of(path) {
+        Some(text) => Ok(text),
+        None => std::fs::read_to_string(path),
     }
 }
 
