@@ -1,7 +1,7 @@
 //! End-to-end tests of the writing assistance (completion, hover, symbols, folding,
 //! formatting, inlay hints) over stdio with the real binary.
 
-mod common;
+use crate::common;
 
 use chrono::{NaiveDateTime, Utc};
 use common::features::{

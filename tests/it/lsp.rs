@@ -1,6 +1,6 @@
 //! End-to-end tests of the language server: the real binary driven over stdio.
 
-mod common;
+use crate::common;
 
 use common::{Client, VALID, example_uri, position, range};
 use proptest::prelude::*;

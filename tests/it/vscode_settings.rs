@@ -3,9 +3,9 @@
 
 use postmortem_lsp::config::KEYS;
 
-const PACKAGE: &str = include_str!("../editors/vscode/package.json");
-const EXTENSION: &str = include_str!("../editors/vscode/src/extension.ts");
-const README: &str = include_str!("../editors/vscode/README.md");
+const PACKAGE: &str = include_str!("../../editors/vscode/package.json");
+const EXTENSION: &str = include_str!("../../editors/vscode/src/extension.ts");
+const README: &str = include_str!("../../editors/vscode/README.md");
 
 #[test]
 fn every_configuration_key_is_a_setting_sent_to_the_server_and_documented() {

@@ -1,7 +1,7 @@
 //! End-to-end tests of the editing actions over stdio with the real binary: the
 //! insert-timeline-entry command, quick fixes and fix-all, and links into the workspace.
 
-mod common;
+use crate::common;
 
 use common::features::{
     apply, client, doc_params, emoji_doc, is_now, opened, position_params, span,

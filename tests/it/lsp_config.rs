@@ -3,7 +3,7 @@
 //! the file key by key, broken files are reported on themselves while the last good settings
 //! stay, and changes apply live to every open document.
 
-mod common;
+use crate::common;
 
 use common::{Client, file_uri, position};
 use serde_json::{Value, json};

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 const VALID: &str = include_str!(
-    "../examples/acme-shop/_docs/06_metrics/postmortem_2026-03-14_checkout-timeouts.md"
+    "../../examples/acme-shop/_docs/06_metrics/postmortem_2026-03-14_checkout-timeouts.md"
 );
 const VALID_REL: &str = "_docs/06_metrics/postmortem_2026-03-14_checkout-timeouts.md";
 

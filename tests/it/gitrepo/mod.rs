@@ -17,7 +17,7 @@ use std::process::Command;
 
 /// The shipped clean example; its Detection time is 2026-03-14T09:26:53Z.
 pub const VALID: &str = include_str!(
-    "../../examples/acme-shop/_docs/06_metrics/postmortem_2026-03-14_checkout-timeouts.md"
+    "../../../examples/acme-shop/_docs/06_metrics/postmortem_2026-03-14_checkout-timeouts.md"
 );
 pub const DOC: &str = "_docs/06_metrics/postmortem_2026-03-14_checkout-timeouts.md";
 pub const AMBIGUOUS: &str = "c67420a";

@@ -3,7 +3,7 @@
 //! JSON-RPC or LSP names for it (or is ignored, for notifications), and the server keeps
 //! serving afterwards.
 
-mod common;
+use crate::common;
 
 use common::raw::error_code;
 use common::{Client, VALID, example_uri};

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 const CLEAN: &str = include_str!(
-    "../examples/acme-shop/_docs/06_metrics/postmortem_2026-03-14_checkout-timeouts.md"
+    "../../examples/acme-shop/_docs/06_metrics/postmortem_2026-03-14_checkout-timeouts.md"
 );
 
 fn check(dir: &Path, args: &[&str]) -> Output {

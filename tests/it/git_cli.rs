@@ -2,7 +2,7 @@
 //! repository (every git code, shallow clones, worktrees, an empty repository, no git, no
 //! repository), `new`, and document values that try to become git options.
 
-mod gitrepo;
+use crate::gitrepo;
 
 use gitrepo::{AMBIGUOUS, DOC, TestRepo, build, git, put};
 use serde_json::Value;

@@ -1,7 +1,7 @@
 //! The core's completion and hover fed by a real repository through `git::Repo`, the cached
 //! (non-blocking) view, and the refresh after the repository changes.
 
-mod gitrepo;
+use crate::gitrepo;
 
 use gitrepo::{DOC, build, git};
 use postmortem_lsp::analysis::commits::{Commits, Lookup};

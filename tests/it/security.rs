@@ -5,7 +5,7 @@
 
 #![cfg(unix)]
 
-mod common;
+use crate::common;
 
 use common::{Client, VALID, position};
 use serde_json::{Value, json};

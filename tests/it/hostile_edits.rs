@@ -3,7 +3,7 @@
 //! notifications for documents that are not open. Positions are clamped (and get the answer
 //! at the clamped place), and the server's text stays exactly the client's.
 
-mod common;
+use crate::common;
 
 use common::features::{client, emoji_doc};
 use common::twin::{Pos, Twin, clamp, line_ends};

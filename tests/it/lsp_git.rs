@@ -2,8 +2,8 @@
 //! diagnostics refreshed once git answers, SHA completion and hover, the SHA quick fix,
 //! `postmortem.new`, the no-repository and no-git cases, and typing never waiting for git.
 
-mod common;
-mod gitrepo;
+use crate::common;
+use crate::gitrepo;
 
 use common::features::{at, span};
 use common::{Client, file_uri};

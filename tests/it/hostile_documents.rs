@@ -6,7 +6,7 @@
 //! Speed is proven by the benchmarks, not here: the waits are generous on purpose (a debug
 //! build answers a 23 MB symbol list slowly), but a hang still fails.
 
-mod common;
+use crate::common;
 
 use common::raw::HEAVY;
 use common::{Client, VALID, example_uri};

@@ -1,12 +1,12 @@
 //! The README documents every diagnostic code with its severity, its test command is the
 //! one CI runs, and its Helix snippet starts a working server.
 
-mod common;
+use crate::common;
 
 use postmortem_lsp::analysis::Code;
 
-const README: &str = include_str!("../README.md");
-const CI: &str = include_str!("../.ci/run");
+const README: &str = include_str!("../../README.md");
+const CI: &str = include_str!("../../.ci/run");
 
 #[test]
 fn rules_table_lists_every_code_with_its_severity() {

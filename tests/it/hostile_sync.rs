@@ -4,7 +4,7 @@
 //! goes whole to a twin; the two must get identical diagnostics and symbols every time. In
 //! UTF-16 and in UTF-8.
 
-mod common;
+use crate::common;
 
 use common::features::client;
 use common::twin::{Pos, Twin, line_ends};

@@ -1,0 +1,29 @@
+//! All integration tests in one binary: each module drives the real `postmortem-lsp` binary
+//! (CLI or LSP over stdio) or the library, and one binary links once instead of 23 times.
+
+mod common;
+mod gitrepo;
+
+mod cli;
+mod cli_hook;
+mod cli_order;
+mod config_team;
+mod core_props;
+mod examples;
+mod git_cli;
+mod git_core;
+mod hostile;
+mod hostile_documents;
+mod hostile_edits;
+mod hostile_sync;
+mod lsp;
+mod lsp_actions;
+mod lsp_config;
+mod lsp_features;
+mod lsp_git;
+mod readme;
+mod sarif_schema;
+mod security;
+mod security_io;
+mod team_schema;
+mod vscode_settings;
