@@ -147,9 +147,34 @@ impl Walker<'_> {
     /// checkout, so an unpacked archive is checked the same way as its repository.
     /// `relative_to`: show paths relative to this folder (used when no path was given).
     fn walk(&mut self, dir: &Path, relative_to: Option<&Path>) {
+        // `ignore` reads the ignore files of the folder, its parents and each folder it
+        // enters with a plain blocking read, so a FIFO `.gitignore` would hang the walk and
+        // a link to `/dev/zero` would fill memory. Such folders are left out, said on stderr.
+        let unreadable = dir.ancestors().find_map(unreadable_ignore_file);
+        if let Some(problem) = unreadable {
+            self.items.push(Item::Problem(format!(
+                "{problem}; {} skipped",
+                dir.display()
+            )));
+            return;
+        }
+        let skipped = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let skipped_in_walk = skipped.clone();
         let walker = ignore::WalkBuilder::new(dir)
             .require_git(false)
             .sort_by_file_name(|a, b| a.cmp(b))
+            .filter_entry(move |entry| {
+                if !entry.file_type().is_some_and(|t| t.is_dir()) {
+                    return true;
+                }
+                let Some(problem) = unreadable_ignore_file(entry.path()) else {
+                    return true;
+                };
+                if let Ok(mut skipped) = skipped_in_walk.lock() {
+                    skipped.push(problem);
+                }
+                false
+            })
             .build();
         // The last folder resolved: files come folder by folder.
         let mut folder: Option<Folder> = None;
@@ -191,6 +216,11 @@ impl Walker<'_> {
                 judge: Some(folder.judge.clone()),
             });
         }
+        let skipped = std::mem::take(&mut *skipped.lock().unwrap_or_else(|e| e.into_inner()));
+        for problem in skipped {
+            self.items
+                .push(Item::Problem(format!("{problem}; folder skipped")));
+        }
     }
 
     /// Resolves `dir` (holding the file `name`) and finds its root and configuration.
@@ -209,6 +239,30 @@ impl Walker<'_> {
             judge: (loaded, root),
         }
     }
+}
+
+/// The ignore files `ignore` reads in a folder.
+const IGNORE_FILES: [&str; 3] = [".gitignore", ".ignore", ".git/info/exclude"];
+
+/// Ignore files larger than this are not read.
+const MAX_IGNORE_FILE: u64 = 4 << 20;
+
+/// Why `dir` cannot be walked safely: one of its ignore files exists but is not a regular
+/// file (a FIFO, a device, a socket, a link to one) or is too large to read.
+fn unreadable_ignore_file(dir: &Path) -> Option<String> {
+    IGNORE_FILES.iter().find_map(|name| {
+        let path = dir.join(name);
+        let meta = std::fs::metadata(&path).ok()?;
+        if meta.is_file() && meta.len() <= MAX_IGNORE_FILE {
+            None
+        } else if meta.is_file() {
+            Some(format!("{}: larger than 4 MiB, not read", path.display()))
+        } else if meta.is_dir() {
+            None
+        } else {
+            Some(format!("{}: not a regular file, not read", path.display()))
+        }
+    })
 }
 
 /// Reads and parses one file; keeps it when it was named or is a post-mortem.

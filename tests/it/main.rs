@@ -16,6 +16,7 @@ mod hostile;
 mod hostile_documents;
 mod hostile_edits;
 mod hostile_sync;
+mod hostile_walk;
 mod lsp;
 mod lsp_actions;
 mod lsp_config;

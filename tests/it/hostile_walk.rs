@@ -1,0 +1,100 @@
+//! `check`'s directory walk in a hostile checkout: an ignore file (`.gitignore`, `.ignore`)
+//! that is a FIFO or a link to `/dev/zero` would hang the walk or fill memory, since the
+//! walking library reads it with a plain read. Such folders are skipped and named on stderr;
+//! the rest of the tree is still checked.
+
+#![cfg(unix)]
+
+use crate::common::VALID;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// Runs `check` in `dir`, killing it if it has not finished within 10 s.
+fn check_within(dir: &Path) -> (Output, Duration) {
+    let start = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_postmortem-lsp"))
+        .arg("check")
+        .arg(".")
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(10) {
+            child.kill().unwrap();
+            panic!("check did not finish within 10 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (child.wait_with_output().unwrap(), start.elapsed())
+}
+
+fn mkfifo(path: &Path) {
+    let status = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(status.success());
+}
+
+fn repo_with_two_postmortems() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    for dir in ["_docs/06_metrics", "team-b/_docs/06_metrics"] {
+        let dir = tmp.path().join(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("postmortem_2026-03-14_checkout-timeouts.md"),
+            VALID,
+        )
+        .unwrap();
+    }
+    tmp
+}
+
+#[test]
+fn a_fifo_gitignore_in_a_subfolder_skips_that_folder_only() {
+    let tmp = repo_with_two_postmortems();
+    mkfifo(&tmp.path().join("team-b/.gitignore"));
+    let (out, _) = check_within(tmp.path());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("team-b/.gitignore: not a regular file, not read; folder skipped"),
+        "{stderr}"
+    );
+    // The other post-mortem is still checked.
+    assert!(stdout.contains("in 1 file"), "{stdout}");
+}
+
+#[test]
+fn a_root_ignore_file_that_is_a_fifo_or_dev_zero_stops_the_walk_at_once() {
+    for make in [(|p: &Path| mkfifo(p)) as fn(&Path), |p| {
+        std::os::unix::fs::symlink("/dev/zero", p).unwrap()
+    }] {
+        let tmp = repo_with_two_postmortems();
+        make(&tmp.path().join(".ignore"));
+        let (out, took) = check_within(tmp.path());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(".ignore: not a regular file, not read"),
+            "{stderr}"
+        );
+        assert!(took < Duration::from_secs(5), "{took:?}");
+    }
+}
+
+#[test]
+fn an_oversized_gitignore_is_not_read() {
+    let tmp = repo_with_two_postmortems();
+    let big = std::fs::File::create(tmp.path().join("team-b/.gitignore")).unwrap();
+    big.set_len(100 << 20).unwrap();
+    let (out, _) = check_within(tmp.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("team-b/.gitignore: larger than 4 MiB, not read"),
+        "{stderr}"
+    );
+}
