@@ -234,7 +234,11 @@ impl Parser<'_> {
             }
             ("tickets", "tracker_url") => {
                 if let Some(url) = self.string(v) {
-                    if url.contains("{key}") {
+                    if !is_web_url(&url) {
+                        // A link the editor opens: `command:`, `file:` or `vscode:` ones
+                        // would run editor commands or open local files on a click.
+                        self.problem(v.span(), "the tracker URL must start with `https://` or `http://` and name a host; write one such as `https://tracker.example/browse/{key}`".into());
+                    } else if url.contains("{key}") {
                         c.tracker_url = Some(url);
                     } else {
                         self.problem(v.span(), "the tracker URL has no `{key}`; write where the ticket key goes, as in `https://tracker.example/browse/{key}`".into());
@@ -407,3 +411,12 @@ pub fn closest<'a>(name: &str, valid: impl Iterator<Item = &'a str>) -> Option<&
 
 #[cfg(test)]
 mod tests;
+
+/// Whether `url` is a plain web address: `http` or `https` followed by a host.
+fn is_web_url(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    rest.is_some_and(|r| r.starts_with(|c: char| c.is_ascii_alphanumeric()))
+}

@@ -187,3 +187,26 @@ fn post_mortem_names_and_folders() {
         assert_eq!(parse_config(&text).1.len(), 1, "{bad}");
     }
 }
+
+#[test]
+fn tracker_urls_are_web_addresses_only() {
+    for bad in [
+        "command:workbench.action.terminal.new?{key}",
+        "file:///etc/{key}",
+        "vscode://ext/{key}",
+        "javascript:alert('{key}')",
+        "https:///{key}",
+        "//t.example/{key}",
+    ] {
+        let text = format!("[tickets]\ntracker_url = \"{bad}\"\n");
+        let (c, problems) = parse_config(&text);
+        assert_eq!(c.tracker_url, None, "{bad}");
+        assert_eq!(problems.len(), 1, "{bad}");
+        assert_eq!(&text[problems[0].range.clone()], format!("\"{bad}\""));
+        assert!(problems[0].message.contains("must start with `https://`"));
+    }
+    for good in ["https://t.example/browse/{key}", "HTTP://jira.local/{key}"] {
+        let text = format!("[tickets]\ntracker_url = \"{good}\"\n");
+        assert_eq!(parse_config(&text).0.tracker_url.as_deref(), Some(good));
+    }
+}
