@@ -37,3 +37,27 @@ fn every_configuration_key_is_a_setting_sent_to_the_server_and_documented() {
         assert!(KEYS.contains(&key), "postmortem.{key} is no server setting");
     }
 }
+
+/// A cloned repository's `.vscode/settings.json` must not pick the program the extension
+/// starts: the server path is a user setting only, also in Restricted Mode.
+#[test]
+fn the_server_path_cannot_come_from_the_workspace() {
+    let package: serde_json::Value = serde_json::from_str(PACKAGE).unwrap();
+    let setting = &package["contributes"]["configuration"]["properties"]["postmortem.server.path"];
+    assert_eq!(setting["scope"], "machine");
+    let untrusted = &package["capabilities"]["untrustedWorkspaces"];
+    assert_eq!(untrusted["supported"], "limited");
+    assert_eq!(
+        untrusted["restrictedConfigurations"],
+        serde_json::json!(["postmortem.server.path"])
+    );
+    // Every other setting is one the server confines to the repository itself.
+    let machine: Vec<&String> = package["contributes"]["configuration"]["properties"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, v)| v["scope"] == "machine")
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(machine, ["postmortem.server.path"]);
+}
