@@ -31,9 +31,19 @@ impl Schema {
             }
             return (schema, problems);
         }
+        if let Some(extra) = doc.sections.get(MAX_SECTIONS) {
+            problems.push(Problem {
+                range: extra.name.clone(),
+                message: format!(
+                    "the template has more than {MAX_SECTIONS} sections; only the first \
+                     {MAX_SECTIONS} are used"
+                ),
+            });
+        }
         schema.sections = doc
             .sections
             .iter()
+            .take(MAX_SECTIONS)
             .map(|s| {
                 let name = text[s.name.clone()].to_string();
                 SectionSpec {
@@ -60,6 +70,14 @@ impl Schema {
         (schema, problems)
     }
 }
+
+/// At most this many sections and Header fields are taken from a template: real templates
+/// have a dozen or two, and every check compares the document against each of them, so a
+/// hostile template with 100,000 headings must not make each keystroke slow.
+const MAX_SECTIONS: usize = 200;
+const MAX_FIELDS: usize = 200;
+/// At most this many choices of a field, Timeline sources and Prevention columns.
+const MAX_LIST: usize = 100;
 
 /// Everything a template does not describe, at its built-in value.
 fn defaults() -> Schema {
@@ -144,6 +162,16 @@ fn fields(
         let Some(name_cell) = row.cells.first() else {
             continue;
         };
+        if out.len() == MAX_FIELDS {
+            problems.push(Problem {
+                range: name_cell.clone(),
+                message: format!(
+                    "the Header table has more than {MAX_FIELDS} fields; only the first \
+                     {MAX_FIELDS} are used"
+                ),
+            });
+            break;
+        }
         let name = text[name_cell.clone()].trim().to_string();
         if name.is_empty() {
             continue;
@@ -189,6 +217,7 @@ pub fn kind_of(placeholder: &str) -> FieldKind {
                 .split('/')
                 .map(|v| v.trim().to_string())
                 .filter(|v| !v.is_empty())
+                .take(MAX_LIST)
                 .collect();
             if values.len() >= 2 {
                 FieldKind::Choice(values)
@@ -210,6 +239,7 @@ fn timeline_sources(text: &str, doc: &Document, schema: &Schema) -> Option<Vec<S
         .split('/')
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
+        .take(MAX_LIST)
         .collect();
     (!sources.is_empty()).then_some(sources)
 }
@@ -225,6 +255,7 @@ fn prevention_columns(text: &str, doc: &Document, schema: &Schema) -> Option<Vec
             .head
             .cells
             .iter()
+            .take(MAX_LIST)
             .map(|c| text[c.clone()].trim().to_string())
             .collect(),
     )
@@ -393,6 +424,41 @@ mod tests {
         assert!(!schema.fields[2].required);
         assert_eq!(schema.timeline_sources, ["pager", "chat"]);
         assert_eq!(schema.sections[2].guidance.trim(), "Who told customers.");
+    }
+
+    #[test]
+    fn huge_templates_are_cut_to_their_first_sections_and_fields() {
+        let mut text =
+            String::from("# Post-mortem: <x>\n\n## Header\n\n| Field | Value |\n|---|---|\n");
+        for i in 0..50_000 {
+            text.push_str(&format!("| F{i} | a / b |\n"));
+        }
+        for i in 0..50_000 {
+            text.push_str(&format!("## S{i}\n"));
+        }
+        let started = std::time::Instant::now();
+        let (schema, problems) = Schema::from_template(&text);
+        // Quadratic work over 50,000 rows would take minutes.
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        assert_eq!(schema.sections.len(), MAX_SECTIONS);
+        assert_eq!(schema.fields.len(), MAX_FIELDS);
+        let messages: Vec<(&str, &str)> = problems
+            .iter()
+            .map(|p| (&text[p.range.clone()], p.message.as_str()))
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                (
+                    "S199",
+                    "the template has more than 200 sections; only the first 200 are used"
+                ),
+                (
+                    "F200",
+                    "the Header table has more than 200 fields; only the first 200 are used"
+                ),
+            ]
+        );
     }
 
     #[test]
