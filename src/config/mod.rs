@@ -326,6 +326,7 @@ impl Parser<'_> {
         }
     }
 
+    /// A list of strings, each list at most [`MAX_LIST`] long.
     fn strings(&mut self, v: &Spanned<DeValue>) -> Option<Vec<String>> {
         let items = v.get_ref().as_array().map(|a| {
             a.iter()
@@ -333,6 +334,16 @@ impl Parser<'_> {
                 .collect::<Option<Vec<_>>>()
         });
         match items {
+            Some(Some(list)) if list.len() > MAX_LIST => {
+                self.problem(
+                    v.span(),
+                    format!(
+                        "a list of at most {MAX_LIST} entries is expected, this one has {}",
+                        list.len()
+                    ),
+                );
+                None
+            }
             Some(Some(list)) if !list.is_empty() => Some(list),
             _ => {
                 self.problem(
@@ -420,3 +431,7 @@ fn is_web_url(url: &str) -> bool {
         .or_else(|| lower.strip_prefix("http://"));
     rest.is_some_and(|r| r.starts_with(|c: char| c.is_ascii_alphanumeric()))
 }
+
+/// The longest list a setting takes: real ones have a handful of entries, and a repository's
+/// configuration must not make loading it (compiling 5,000 globs took a minute) slow.
+const MAX_LIST: usize = 100;

@@ -210,3 +210,17 @@ fn tracker_urls_are_web_addresses_only() {
         assert_eq!(parse_config(&text).0.tracker_url.as_deref(), Some(good));
     }
 }
+
+#[test]
+fn long_lists_are_refused_whole() {
+    let sources: Vec<String> = (0..101).map(|i| format!("\"s{i}\"")).collect();
+    let text = format!("[timeline]\nsources = [{}]\n", sources.join(","));
+    let (c, problems) = parse_config(&text);
+    assert_eq!(problems.len(), 1);
+    assert_eq!(
+        problems[0].message,
+        "a list of at most 100 entries is expected, this one has 101"
+    );
+    assert!(text[problems[0].range.clone()].starts_with("[\"s0\""));
+    assert_eq!(c.timeline_sources, None);
+}

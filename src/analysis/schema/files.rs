@@ -10,6 +10,11 @@ pub const DEFAULT_NAME: &str = "postmortem_{date}_{slug}.md";
 /// The folder new post-mortems go to unless the configuration says otherwise.
 pub const DEFAULT_DIRECTORY: &str = "_docs/06_metrics";
 
+/// Compiling globs into one matcher costs time per glob (5,000 took a minute), and a
+/// repository's configuration chooses them: a few are all a team needs.
+const MAX_GLOBS: usize = 32;
+const MAX_GLOB_LEN: usize = 500;
+
 /// Compiled post-mortem globs. `*` stays within one folder and `**` crosses folders, as in
 /// `.gitignore`.
 #[derive(Debug, Clone)]
@@ -20,6 +25,18 @@ pub struct Globs {
 impl Globs {
     /// Compiles `globs`; the error names the glob that is wrong and why.
     pub fn new<S: AsRef<str>>(globs: &[S]) -> Result<Globs, String> {
+        if globs.len() > MAX_GLOBS {
+            return Err(format!(
+                "at most {MAX_GLOBS} globs are taken, not {}",
+                globs.len()
+            ));
+        }
+        if let Some(long) = globs.iter().find(|g| g.as_ref().len() > MAX_GLOB_LEN) {
+            let start: String = long.as_ref().chars().take(20).collect();
+            return Err(format!(
+                "`{start}…` is longer than {MAX_GLOB_LEN} characters"
+            ));
+        }
         let mut builder = globset::GlobSetBuilder::new();
         for glob in globs {
             let glob = globset::GlobBuilder::new(glob.as_ref())
@@ -154,6 +171,22 @@ mod tests {
         assert!(!g.matches("incidents/old/review_a.md"));
         assert!(!g.matches("other/incidents/review_a.md"));
         assert!(Globs::new(&["a/[b"]).is_err());
+    }
+
+    #[test]
+    fn too_many_or_too_long_globs_are_refused() {
+        let many: Vec<String> = (0..33).map(|i| format!("d{i}/**/*.md")).collect();
+        assert_eq!(
+            Globs::new(&many).unwrap_err(),
+            "at most 32 globs are taken, not 33"
+        );
+        assert!(Globs::new(&many[..32]).is_ok());
+        let long = "a".repeat(501);
+        assert!(
+            Globs::new(&[long])
+                .unwrap_err()
+                .contains("longer than 500 characters")
+        );
     }
 
     #[test]
