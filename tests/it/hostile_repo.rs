@@ -1,7 +1,9 @@
-//! `check`'s directory walk in a hostile checkout: an ignore file (`.gitignore`, `.ignore`)
-//! that is a FIFO or a link to `/dev/zero` would hang the walk or fill memory, since the
-//! walking library reads it with a plain read. Such folders are skipped and named on stderr;
-//! the rest of the tree is still checked.
+//! `check` in a hostile checkout. An ignore file (`.gitignore`, `.ignore`) that is a FIFO or
+//! a link to `/dev/zero` would hang the walk or fill memory, since the walking library reads
+//! it with a plain read: such folders are skipped and named on stderr, and the rest of the
+//! tree is still checked. A configuration or template sized to make loading slow (thousands
+//! of globs or Header rows) is cut to size with a problem, and a tracker URL that would run
+//! an editor command on a click is refused.
 
 #![cfg(unix)]
 
@@ -10,7 +12,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// Runs `check` in `dir`, killing it if it has not finished within 10 s.
+/// Runs `check .` in `dir`, killing it if it has not finished within 10 s.
 fn check_within(dir: &Path) -> (Output, Duration) {
     let start = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_postmortem-lsp"))
@@ -95,6 +97,59 @@ fn an_oversized_gitignore_is_not_read() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
         stderr.contains("team-b/.gitignore: larger than 4 MiB, not read"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_template_with_40000_header_rows_loads_promptly_and_says_what_it_left_out() {
+    let tmp = repo_with_two_postmortems();
+    let mut template =
+        String::from("# Post-mortem: <x>\n\n## Header\n\n| Field | Value |\n|---|---|\n");
+    for i in 0..40_000 {
+        template.push_str(&format!("| F{i} | a / b |\n"));
+    }
+    std::fs::write(tmp.path().join("t.md"), template).unwrap();
+    std::fs::write(tmp.path().join(".postmortem.toml"), "template = \"t.md\"\n").unwrap();
+    let (out, took) = check_within(tmp.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "t.md:207:3: the Header table has more than 200 fields; only the first 200 are used"
+        ),
+        "{stderr}"
+    );
+    assert!(took < Duration::from_secs(8), "{took:?}");
+}
+
+#[test]
+fn thousands_of_globs_are_refused_before_they_are_compiled() {
+    let tmp = repo_with_two_postmortems();
+    let globs: Vec<String> = (0..5000).map(|i| format!("\"d{i}/**/*.md\"")).collect();
+    let config = format!("[postmortems]\nglobs = [{}]\n", globs.join(", "));
+    std::fs::write(tmp.path().join(".postmortem.toml"), config).unwrap();
+    let (out, took) = check_within(tmp.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            ".postmortem.toml:2:9: a list of at most 100 entries is expected, this one has 5000"
+        ),
+        "{stderr}"
+    );
+    // Both post-mortems are still found by their built-in name.
+    assert!(String::from_utf8_lossy(&out.stdout).contains("in 2 files"));
+    assert!(took < Duration::from_secs(5), "{took:?}");
+}
+
+#[test]
+fn a_tracker_url_that_runs_an_editor_command_is_refused() {
+    let tmp = repo_with_two_postmortems();
+    let config = "[tickets]\ntracker_url = \"command:workbench.action.terminal.new?{key}\"\n";
+    std::fs::write(tmp.path().join(".postmortem.toml"), config).unwrap();
+    let (out, _) = check_within(tmp.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(".postmortem.toml:2:15: the tracker URL must start with `https://`"),
         "{stderr}"
     );
 }
