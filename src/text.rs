@@ -72,6 +72,13 @@ fn walk_columns(
     (chars, bytes)
 }
 
+/// The byte offset where the line holding `offset` starts: just after the last `\n` or
+/// `\r` before it (the rule [`LineIndex`] counts by), or 0.
+pub fn line_start(text: &str, offset: usize) -> usize {
+    let before = text.get(..offset).unwrap_or(text);
+    before.rfind(['\n', '\r']).map_or(0, |i| i + 1)
+}
+
 /// The line starts of a text, for converting between byte offsets and positions.
 #[derive(Debug, Clone)]
 pub struct LineIndex<'a> {
@@ -299,6 +306,16 @@ mod tests {
         assert_eq!(idx.line_col(6), (1, 3));
         assert_eq!(idx.line_col(999), (2, 2));
         assert_eq!(LineIndex::new("").line_col(5), (1, 1));
+    }
+
+    #[test]
+    fn line_starts_follow_every_break() {
+        let text = "ab\ncd\r\nef\rgh";
+        assert_eq!(line_start(text, 1), 0);
+        assert_eq!(line_start(text, 4), 3);
+        assert_eq!(line_start(text, 8), 7);
+        assert_eq!(line_start(text, 11), 10);
+        assert_eq!(line_start(text, 99), 10);
     }
 
     #[test]

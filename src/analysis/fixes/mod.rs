@@ -253,7 +253,7 @@ fn fill(ctx: &Ctx, range: &Range<usize>, value: &str) -> Edit {
     }
     // An empty cell: replace the blanks between its pipes; a missing cell gets its pipe.
     let at = row.cell.start;
-    let line_start = ctx.text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_start = crate::text::line_start(ctx.text, at);
     let line_end = ctx.text[at..]
         .find(['\r', '\n'])
         .map_or(ctx.text.len(), |i| at + i);

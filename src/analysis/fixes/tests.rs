@@ -137,6 +137,20 @@ fn missing_field_row_goes_after_its_predecessor() {
 }
 
 #[test]
+fn fixes_find_lines_by_the_one_rule_in_lone_cr_documents() {
+    let cr = VALID.replace('\n', "\r");
+    let first = cr.replacen("| Incident date | 2026-03-14 |\r", "", 1);
+    let (_, fixed) = fix_first(&first, Code::MissingField);
+    assert!(
+        fixed.contains("|-------|-------|\r| Incident date | YYYY-MM-DD |\n| Detection time"),
+        "{fixed:?}"
+    );
+    let missing = cr.replacen("| Severity | High |", "| Severity |", 1);
+    let (_, fixed) = fix_first(&missing, Code::EmptyField);
+    assert!(fixed.contains("\r| Severity | Critical |\r"), "{fixed:?}");
+}
+
+#[test]
 fn timeline_sort_keeps_continuations_with_their_entry() {
     let text = valid_with(
         "09:44  (source: Slack #ops-incident) connection pool of the payments client found exhausted\n         (pool size dropped from 64 to 8 in the new client's defaults)\n",
