@@ -281,6 +281,51 @@ mod tests {
         );
     }
 
+    const PIECES: &[&str] = &[
+        "a",
+        "OPS-1",
+        "障害",
+        "👩\u{200d}👩\u{200d}👧",
+        " ",
+        "|",
+        "\\|",
+        "`",
+        "`a|b`",
+        "-",
+        ":",
+    ];
+
+    fn row() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop::collection::vec(prop::sample::select(PIECES), 0..10).prop_map(|v| v.concat())
+    }
+
+    proptest::proptest! {
+        /// Whatever the rows hold (ragged, excess cells, pipes in code, escaped pipes, wide
+        /// characters), a second run changes nothing and no row loses a character.
+        #[test]
+        fn formatting_settles_in_one_run_and_keeps_every_cell(
+            rows in proptest::collection::vec(row(), 0..5),
+            columns in 1usize..4,
+        ) {
+            // The head has as many cells as the delimiter row, or it would not be a table.
+            let head = ["Owner", "Action", "Target date"][..columns].join(" | ");
+            let mut text = format!("## Prevention\n\n| {head} |\n|");
+            text.push_str(&"---|".repeat(columns));
+            text.push('\n');
+            for r in &rows {
+                text.push_str(&format!("| {r}\n"));
+            }
+            let once = formatted(&text);
+            proptest::prop_assert_eq!(formatted(&once), once.clone());
+            let squeeze = |s: &str| s.chars().filter(|c| !matches!(c, ' ' | '|' | '-')).collect::<String>();
+            proptest::prop_assert_eq!(squeeze(&once), squeeze(&text));
+            // No column is added: the delimiter row keeps its count.
+            let delimiter = once.lines().nth(3).unwrap_or("");
+            proptest::prop_assert_eq!(split_row(delimiter).len(), columns);
+        }
+    }
+
     #[test]
     fn other_tables_and_crlf_lines_are_left_alone() {
         let text = "## Impact\n\n|a|b|\n|-|-|\n|c|d|\n\n## Header\r\n\r\n| Field | Value |\r\n|---|---|\r\n| Severity | High |\r\n";
