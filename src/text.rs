@@ -1,5 +1,8 @@
 //! Line index and position encodings: byte offsets ⇄ `(line, column)` in UTF-8 or UTF-16
-//! code units, and applying editor edits to a rope. Shared by the CLI and the server.
+//! code units (the editor's), or 1-based lines and character columns (the CLI's and the
+//! configuration problems'), display widths, and applying editor edits to a rope. The one
+//! position rule of the program: the CLI, the server and configuration problems all count
+//! here, so they always agree.
 //!
 //! Lines break at `\n`, `\r\n` and a lone `\r`, exactly as ropey does when built with
 //! `cr_lines` and without `unicode_lines`, so the index and the rope never disagree. Every
@@ -9,6 +12,16 @@
 //! character's start. Nothing here panics on any position an editor may send.
 
 use ropey::Rope;
+use unicode_width::UnicodeWidthStr;
+
+/// How many terminal columns `s` takes, per grapheme cluster as terminals draw it: CJK and
+/// emoji take two (a ZWJ sequence such as 👩‍👩‍👧 is one emoji), combining marks none, and a tab
+/// four (the human report prints tabs as four spaces). The one measure of display width:
+/// formatting pads with it and the CLI underlines with it.
+pub fn display_width(s: &str) -> usize {
+    let tabs = s.matches('\t').count();
+    s.split('\t').map(UnicodeWidthStr::width).sum::<usize>() + 4 * tabs
+}
 
 /// How columns are counted, as negotiated with the client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -59,6 +72,13 @@ fn walk_columns(
     (chars, bytes)
 }
 
+/// The byte offset where the line holding `offset` starts: just after the last `\n` or
+/// `\r` before it (the rule [`LineIndex`] counts by), or 0.
+pub fn line_start(text: &str, offset: usize) -> usize {
+    let before = text.get(..offset).unwrap_or(text);
+    before.rfind(['\n', '\r']).map_or(0, |i| i + 1)
+}
+
 /// The line starts of a text, for converting between byte offsets and positions.
 #[derive(Debug, Clone)]
 pub struct LineIndex<'a> {
@@ -99,19 +119,42 @@ impl<'a> LineIndex<'a> {
         }
     }
 
-    /// The position of a byte offset. An offset past the end is the end of the text; one
-    /// inside a character is that character's start; one inside a line break is the end of
-    /// that line's content.
-    pub fn position(&self, offset: usize, enc: PositionEncoding) -> (u32, u32) {
+    /// The line of a byte offset, that line's content (no line break) and the offset
+    /// within it, clamped: an offset past the end is the end of the text; one inside a
+    /// character is that character's start; one inside a line break is the end of that
+    /// line's content.
+    fn locate(&self, offset: usize) -> (usize, &'a str, usize) {
         let mut offset = offset.min(self.text.len());
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
         // `starts[0] == 0 <= offset`, so the partition point is at least 1.
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
-        let end = offset.min(self.content_end(line));
-        let col = enc.units(&self.text[self.starts[line]..end]);
+        let start = self.starts[line];
+        let end = self.content_end(line);
+        (line, &self.text[start..end], offset.min(end) - start)
+    }
+
+    /// The position of a byte offset in the editor's encoding, clamped as [`Self::locate`].
+    pub fn position(&self, offset: usize, enc: PositionEncoding) -> (u32, u32) {
+        let (line, content, at) = self.locate(offset);
+        let col = enc.units(&content[..at]);
         (u32::try_from(line).unwrap_or(u32::MAX), col)
+    }
+
+    /// The 1-based line and character (Unicode scalar) column of a byte offset, as the CLI
+    /// and configuration problems report it; clamped like [`Self::position`], which gives
+    /// the same line (0-based) and the same place in the line.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let (line, content, at) = self.locate(offset);
+        (line + 1, content[..at].chars().count() + 1)
+    }
+
+    /// The content (no line break) of the line holding `offset`, and the offset's byte
+    /// position inside it, clamped like [`Self::position`].
+    pub fn line_at(&self, offset: usize) -> (&'a str, usize) {
+        let (_, content, at) = self.locate(offset);
+        (content, at)
     }
 
     /// The byte offset of a position, clamped as described in the module documentation.
@@ -224,6 +267,69 @@ mod tests {
         // Offsets inside a line break or past the end.
         assert_eq!(idx.position(3, Utf16), (0, 2));
         assert_eq!(idx.position(999, Utf16), (2, 2));
+    }
+
+    #[test]
+    fn cli_lines_and_character_columns_follow_the_same_breaks() {
+        let text = "ab\ncd\r\nef\rgh";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_col(0), (1, 1));
+        assert_eq!(idx.line_col(2), (1, 3));
+        assert_eq!(idx.line_col(3), (2, 1));
+        assert_eq!(idx.line_col(7), (3, 1));
+        assert_eq!(idx.line_col(10), (4, 1));
+        assert_eq!(idx.line_col(12), (4, 3));
+        assert_eq!(idx.line_at(8), ("ef", 1));
+        // A trailing break opens an empty last line.
+        assert_eq!(LineIndex::new("a\n").line_col(2), (2, 1));
+        assert_eq!(LineIndex::new("a\n").line_at(2), ("", 0));
+    }
+
+    #[test]
+    fn character_columns_count_scalars_not_bytes_nor_utf16_units() {
+        // 🔥 is 4 bytes and 2 UTF-16 units, 支 and 付 3 bytes and 1 unit each.
+        let text = "x\r🔥 支付 ok\n";
+        let idx = LineIndex::new(text);
+        let ok = text.find("ok").unwrap();
+        assert_eq!(idx.line_col(ok), (2, 6));
+        assert_eq!(idx.position(ok, Utf16), (1, 6));
+        assert_eq!(idx.position(ok, Utf8), (1, 12));
+        assert_eq!(idx.line_col(text.find('付').unwrap()), (2, 4));
+    }
+
+    #[test]
+    fn character_columns_clamp_like_editor_positions() {
+        let text = "a🔥\r\nb";
+        let idx = LineIndex::new(text);
+        // Inside the emoji: its start. Between `\r` and `\n`: the end of line 1.
+        assert_eq!(idx.line_col(2), (1, 2));
+        assert_eq!(idx.line_col(6), (1, 3));
+        assert_eq!(idx.line_col(999), (2, 2));
+        assert_eq!(LineIndex::new("").line_col(5), (1, 1));
+    }
+
+    #[test]
+    fn line_starts_follow_every_break() {
+        let text = "ab\ncd\r\nef\rgh";
+        assert_eq!(line_start(text, 1), 0);
+        assert_eq!(line_start(text, 4), 3);
+        assert_eq!(line_start(text, 8), 7);
+        assert_eq!(line_start(text, 11), 10);
+        assert_eq!(line_start(text, 99), 10);
+    }
+
+    #[test]
+    fn display_widths_go_by_grapheme_cluster() {
+        assert_eq!(display_width("abc"), 3);
+        assert_eq!(display_width("支付"), 4);
+        assert_eq!(display_width("🔥🚀"), 4);
+        assert_eq!(display_width("e\u{301}"), 1);
+        assert_eq!(display_width("👩\u{200d}👩\u{200d}👧"), 2, "one ZWJ family");
+        assert_eq!(display_width("👍🏽"), 2, "a skin tone joins its emoji");
+        assert_eq!(display_width("🇯🇵"), 2, "a flag is two regional indicators");
+        assert_eq!(display_width("\t"), 4);
+        assert_eq!(display_width("a\tb"), 6);
+        assert_eq!(display_width(""), 0);
     }
 
     fn edited(text: &str, range: Option<(Pos, Pos)>, new: &str, enc: PositionEncoding) -> String {

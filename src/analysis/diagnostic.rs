@@ -98,7 +98,10 @@ pub struct Diagnostic {
 }
 
 /// A quick fix in data form. Edits are computed from it against the current text when the
-/// user asks (see `fixes`).
+/// user asks (see `fixes`). It travels through the client, which may send it back forged or
+/// stale (after an edit or a template reload): it names template sections and fields rather
+/// than indexing them, and `fixes::checked_actions` takes it only while the current analysis
+/// still gives it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "fix", rename_all = "kebab-case")]
 pub enum Fix {
@@ -112,10 +115,10 @@ pub enum Fix {
     },
     /// Write the current UTC time (or date) into the diagnostic's range or cell.
     Now,
-    /// Insert the skeleton of template section `index` where the template puts it.
-    InsertSection { index: usize },
-    /// Insert a Header row for template field `index` where the template puts it.
-    InsertField { index: usize },
+    /// Insert the skeleton of the template section named `name` where the template puts it.
+    InsertSection { name: String },
+    /// Insert a Header row for the template field named `name` where the template puts it.
+    InsertField { name: String },
     /// Put the sections into template order.
     ReorderSections,
     /// Sort the Timeline entries by time.

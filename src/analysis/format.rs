@@ -1,13 +1,14 @@
 //! Document formatting: aligns the Header and Prevention tables by display width (CJK and
-//! emoji count two columns) and touches nothing else.
+//! emoji count two columns, a ZWJ sequence is one emoji) and touches nothing else: the
+//! delimiter row sets the columns, and cells beyond them stay on their row as written.
 
 use super::edit::Edit;
 use super::facts::Ctx;
 use super::model::Table;
 use super::parse::lines;
 use super::schema::SectionRole;
+use crate::text::display_width;
 use std::ops::Range;
-use unicode_width::UnicodeWidthStr;
 
 /// Edits that align the template's tables; lines already aligned get no edit.
 pub fn format(ctx: &Ctx) -> Vec<Edit> {
@@ -33,31 +34,40 @@ enum Align {
 }
 
 fn align(text: &str, table: &Table) -> Vec<Edit> {
-    let rows: Vec<(Range<usize>, &str, Vec<&str>)> = lines(&text[table.range.clone()])
+    let lines: Vec<(Range<usize>, &str)> = lines(&text[table.range.clone()])
         .map(|(start, line)| {
             let content = line.trim_end_matches(['\n', '\r']);
             let at = table.range.start + start;
-            (at..at + content.len(), content, split_row(content))
+            (at..at + content.len(), content)
         })
-        .filter(|(_, content, _)| !content.trim().is_empty())
+        .filter(|(_, content)| !content.trim().is_empty())
         .collect();
-    let Some(delimiter) = rows.get(1).map(|r| &r.2) else {
+    let Some(delimiter) = lines.get(1).map(|(_, content)| split_row(content)) else {
         return Vec::new();
     };
+    // The delimiter row says how many columns the table has (the GFM rule); a row's cells
+    // beyond them are not part of the table and stay as written.
+    let columns = delimiter.len();
     let aligns: Vec<Align> = delimiter.iter().map(|c| alignment(c)).collect();
-    let columns = rows.iter().map(|r| r.2.len()).max().unwrap_or(0);
+    let rows: Vec<(Range<usize>, &str, Vec<&str>, &str)> = lines
+        .into_iter()
+        .map(|(range, content)| {
+            let (cells, excess) = table_cells(content, columns);
+            (range, content, cells, excess)
+        })
+        .collect();
     let mut widths = vec![3usize; columns];
-    for (i, (_, _, cells)) in rows.iter().enumerate() {
+    for (i, (_, _, cells, _)) in rows.iter().enumerate() {
         if i == 1 {
             continue;
         }
-        for (c, cell) in cells.iter().enumerate() {
-            widths[c] = widths[c].max(cell.width());
+        for (w, cell) in widths.iter_mut().zip(cells) {
+            *w = (*w).max(display_width(cell));
         }
     }
     rows.iter()
         .enumerate()
-        .filter_map(|(i, (range, content, cells))| {
+        .filter_map(|(i, (range, content, cells, excess))| {
             let indent = &content[..content.len() - content.trim_start().len()];
             let mut out = String::from(indent);
             out.push('|');
@@ -71,17 +81,36 @@ fn align(text: &str, table: &Table) -> Vec<Edit> {
                     let cell = cells.get(c).copied().unwrap_or("");
                     out.push(' ');
                     out.push_str(cell);
-                    out.push_str(&" ".repeat(w - cell.width()));
+                    out.push_str(&" ".repeat(w.saturating_sub(display_width(cell))));
                     out.push(' ');
                 }
                 out.push('|');
             }
+            out.push_str(excess);
             (out != *content).then(|| Edit {
                 range: range.clone(),
                 text: out,
             })
         })
         .collect()
+}
+
+/// A table line's first `columns` cells (trimmed) and, verbatim, whatever follows the pipe
+/// that closes the last of them: excess cells, or text after the trailing pipe. The excess
+/// is empty when only blanks follow.
+fn table_cells(line: &str, columns: usize) -> (Vec<&str>, &str) {
+    let mut cells = split_row(line);
+    if cells.len() <= columns {
+        return (cells, "");
+    }
+    cells.truncate(columns);
+    let leading = usize::from(line.trim_start().starts_with('|'));
+    // More cells than columns means there is a pipe after the last column's cell.
+    let excess = (columns + leading)
+        .checked_sub(1)
+        .and_then(|k| cell_pipes(line).get(k).copied())
+        .map_or("", |pipe| &line[pipe + 1..]);
+    (cells, excess)
 }
 
 fn alignment(cell: &str) -> Align {
@@ -221,6 +250,80 @@ mod tests {
         let once = formatted(text);
         assert_eq!(formatted(&once), once);
         assert!(once.contains("| 9f1c2ab7e4d0`                |"), "{once}");
+    }
+
+    #[test]
+    fn excess_cells_stay_on_their_row_and_add_no_column() {
+        let text = "## Prevention\n\n| Owner | Action | Target date |\n|---|---|---|\n| @a | Alert on lag, OPS-1 | 2026-04-01 | extra | more |\n| @bo | Runbook, OPS-2 | 2026-04-02 |\n";
+        let want = "## Prevention\n\n| Owner | Action              | Target date |\n|-------|---------------------|-------------|\n| @a    | Alert on lag, OPS-1 | 2026-04-01  | extra | more |\n| @bo   | Runbook, OPS-2      | 2026-04-02  |\n";
+        assert_eq!(formatted(text), want);
+        assert_eq!(formatted(want), want, "formatting is idempotent");
+    }
+
+    #[test]
+    fn text_after_the_trailing_pipe_stays_as_written() {
+        let text = "## Prevention\n\n| Owner | Action | Target date |\n|---|---|---|\n| @a | Fix, OPS-1 | 2026-04-01 |  see  `notes|x` \n| @b |\n";
+        let want = "## Prevention\n\n| Owner | Action     | Target date |\n|-------|------------|-------------|\n| @a    | Fix, OPS-1 | 2026-04-01  |  see  `notes|x` \n| @b    |            |             |\n";
+        assert_eq!(formatted(text), want);
+        assert_eq!(formatted(want), want);
+        assert_eq!(table_cells("| a | b | c", 2), (vec!["a", "b"], " c"));
+        assert_eq!(table_cells("a | b | c |", 2), (vec!["a", "b"], " c |"));
+        assert_eq!(table_cells("| a |", 2), (vec!["a"], ""));
+    }
+
+    #[test]
+    fn a_zwj_family_is_two_columns_wide() {
+        let text = "## Header\n\n| Field | Value |\n|---|---|\n| Severity | 👩\u{200d}👩\u{200d}👧 |\n| Detected by | ab |\n";
+        let out = formatted(text);
+        assert!(
+            out.contains("| Severity    | 👩\u{200d}👩\u{200d}👧    |\n| Detected by | ab    |\n"),
+            "{out}"
+        );
+    }
+
+    const PIECES: &[&str] = &[
+        "a",
+        "OPS-1",
+        "障害",
+        "👩\u{200d}👩\u{200d}👧",
+        " ",
+        "|",
+        "\\|",
+        "`",
+        "`a|b`",
+        "-",
+        ":",
+    ];
+
+    fn row() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop::collection::vec(prop::sample::select(PIECES), 0..10).prop_map(|v| v.concat())
+    }
+
+    proptest::proptest! {
+        /// Whatever the rows hold (ragged, excess cells, pipes in code, escaped pipes, wide
+        /// characters), a second run changes nothing and no row loses a character.
+        #[test]
+        fn formatting_settles_in_one_run_and_keeps_every_cell(
+            rows in proptest::collection::vec(row(), 0..5),
+            columns in 1usize..4,
+        ) {
+            // The head has as many cells as the delimiter row, or it would not be a table.
+            let head = ["Owner", "Action", "Target date"][..columns].join(" | ");
+            let mut text = format!("## Prevention\n\n| {head} |\n|");
+            text.push_str(&"---|".repeat(columns));
+            text.push('\n');
+            for r in &rows {
+                text.push_str(&format!("| {r}\n"));
+            }
+            let once = formatted(&text);
+            proptest::prop_assert_eq!(formatted(&once), once.clone());
+            let squeeze = |s: &str| s.chars().filter(|c| !matches!(c, ' ' | '|' | '-')).collect::<String>();
+            proptest::prop_assert_eq!(squeeze(&once), squeeze(&text));
+            // No column is added: the delimiter row keeps its count.
+            let delimiter = once.lines().nth(3).unwrap_or("");
+            proptest::prop_assert_eq!(split_row(delimiter).len(), columns);
+        }
     }
 
     #[test]

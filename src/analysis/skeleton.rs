@@ -79,7 +79,10 @@ pub fn timeline_entry(schema: &Schema, now: DateTime<Utc>) -> Snippet {
 fn prevention_head(schema: &Schema) -> Snippet {
     let columns = &schema.prevention_columns;
     let names: Vec<&str> = columns.iter().map(String::as_str).collect();
-    let rule: Vec<String> = columns.iter().map(|c| "-".repeat(c.len() + 2)).collect();
+    let rule: Vec<String> = columns
+        .iter()
+        .map(|c| "-".repeat(crate::text::display_width(c) + 2))
+        .collect();
     Snippet::new().text(&format!(
         "| {} |\n|{}|\n",
         names.join(" | "),

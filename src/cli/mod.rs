@@ -12,7 +12,6 @@ mod hook;
 pub mod new;
 mod output;
 mod parallel;
-mod position;
 mod walk;
 
 #[derive(Debug, Parser)]

@@ -1,9 +1,9 @@
 //! The report formats of `check`: the findings located once (1-based lines, character
-//! columns), then written as human text, JSON, GitHub workflow commands or SARIF.
+//! columns, by `crate::text`'s one rule), then written as human text, JSON, GitHub workflow commands or SARIF.
 
 use super::Format;
-use super::position::Lines;
 use crate::analysis::{Diagnostic, Severity};
+use crate::text::LineIndex;
 use std::io::{self, Write};
 
 mod github;
@@ -59,10 +59,10 @@ impl Counts {
 pub fn findings(files: &[Checked]) -> Vec<Finding<'_>> {
     let mut out = Vec::new();
     for file in files {
-        let lines = Lines::new(&file.text);
+        let lines = LineIndex::new(&file.text);
         for d in &file.diagnostics {
-            let start = lines.position(d.range.start);
-            let end = lines.position(d.range.end.max(d.range.start));
+            let start = lines.line_col(d.range.start);
+            let end = lines.line_col(d.range.end.max(d.range.start));
             let (line_text, from) = lines.line_at(d.range.start);
             let to = if end.0 == start.0 {
                 lines.line_at(d.range.end).1.max(from)

@@ -5,6 +5,7 @@
 
 use super::{Config, ConfigProblem, FILE_NAME, parse_config, parse_config_over};
 use crate::analysis::Schema;
+use crate::text::LineIndex;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -19,24 +20,16 @@ pub struct FileProblem {
 }
 
 impl FileProblem {
-    /// `path:line:col: message`, with 1-based line and column (columns in characters).
+    /// `path:line:col: message`, with 1-based line and column (columns in characters), by
+    /// the same rule as documents' positions (`\r\n` and a lone `\r` end lines too).
     pub fn render(&self) -> String {
-        let (line, col) = line_col(&self.text, self.problem.range.start);
+        let (line, col) = LineIndex::new(&self.text).line_col(self.problem.range.start);
         format!(
             "{}:{line}:{col}: {}",
             self.path.display(),
             self.problem.message
         )
     }
-}
-
-/// The 1-based line and character column of byte `offset` in `text`.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = text.get(..offset).unwrap_or("");
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-    (line, col)
 }
 
 /// The effective configuration for the documents under one configuration file.

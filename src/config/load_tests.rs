@@ -4,9 +4,28 @@ use super::*;
 use crate::analysis::Code;
 
 #[test]
-fn line_col_counts_characters() {
-    assert_eq!(line_col("ab\ncé d", 7), (2, 4));
-    assert_eq!(line_col("x", 99), (1, 2));
+fn problems_render_lines_by_the_document_rule_and_columns_in_characters() {
+    // A CRLF, then a lone CR: both end a line, as in the editor and for documents.
+    let text: Arc<str> = "# 障害 🚒\r\n[rules]\rplaceholder = \"loud\"\n".into();
+    let at = text.find("\"loud").unwrap();
+    let problem = FileProblem {
+        path: PathBuf::from("c.toml"),
+        text: text.clone(),
+        problem: ConfigProblem {
+            range: at..at + 6,
+            message: "bad".into(),
+        },
+    };
+    assert_eq!(problem.render(), "c.toml:3:15: bad");
+    let short = FileProblem {
+        text: "ab\ncé d".into(),
+        problem: ConfigProblem {
+            range: 7..7,
+            message: "x".into(),
+        },
+        ..problem
+    };
+    assert_eq!(short.render(), "c.toml:2:4: x");
 }
 
 #[test]

@@ -80,7 +80,10 @@ fn bad_toml_is_reported_where_it_is_and_the_rest_still_applies() {
         .iter()
         .find(|p| p.message.starts_with("this is not valid TOML"))
         .expect("a TOML problem");
-    assert_eq!(load::line_col(text, toml.range.start), (3, 9));
+    assert_eq!(
+        crate::text::LineIndex::new(text).line_col(toml.range.start),
+        (3, 9)
+    );
     assert_eq!(
         toml.message,
         "this is not valid TOML: extra `=`, expected nothing"

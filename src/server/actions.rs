@@ -1,10 +1,10 @@
-//! Code actions (quick fixes from the fix each diagnostic carries, the SHA forms, and
-//! fix-all) and the links from a post-mortem to the repository files it names and to the
+//! Code actions (quick fixes from the fix each diagnostic carries, while the document still
+//! has that problem; the SHA forms; fix-all) and the links from a post-mortem to the repository files it names and to the
 //! tracker's tickets.
 
 use super::{Backend, convert, lock};
 use crate::analysis::commits::{sha_at, sha_fixes};
-use crate::analysis::{Env, fixes, links};
+use crate::analysis::{self, Env, fixes, links};
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
     CodeActionKind, CodeActionParams, CodeActionResponse, DocumentLink, DocumentLinkParams,
@@ -36,12 +36,28 @@ impl Backend {
         self.with_git_view(&target, "code actions", move |v| {
             let mut out = Vec::new();
             let path = v.snapshot.path.as_deref();
-            for d in diagnostics.iter().filter(|_| quick_fixes) {
-                let Some(fix) = convert::fix_of(d) else {
-                    continue;
-                };
+            // Fix-all and the check of the client's fixes need no git: no fix depends on
+            // the history.
+            let env = Env {
+                commits: None,
+                ..*v.ctx.env
+            };
+            let ours: Vec<_> = diagnostics
+                .iter()
+                .filter(|_| quick_fixes)
+                .filter_map(|d| Some((d, convert::fix_of(d)?)))
+                .collect();
+            // A fix in `data` comes from the client: forged or stale ones (a section gone
+            // after a template reload, a range that moved) are refused by comparing with
+            // what the document shows now.
+            let current = match ours.is_empty() {
+                true => Vec::new(),
+                false => analysis::check(v.ctx.text, v.ctx.doc, &env),
+            };
+            for (d, fix) in ours {
                 let range = convert::byte_range(&v.index, d.range, v.enc);
-                out.extend(fixes::actions(&v.ctx, &range, &fix).iter().filter_map(|a| {
+                let offered = fixes::checked_actions(&v.ctx, &current, &range, &fix);
+                out.extend(offered.iter().filter_map(|a| {
                     convert::quick_fix(a, d, &uri, path, can_rename, &v.index, v.enc)
                 }));
             }
@@ -53,11 +69,6 @@ impl Backend {
                     out.push(convert::sha_fix(&title, &form, &at, &uri, &v.index, v.enc));
                 }
             }
-            // Fix-all needs no git: none of its fixes depends on the history.
-            let env = Env {
-                commits: None,
-                ..*v.ctx.env
-            };
             if fix_all && let Some(edit) = fixes::fix_all(v.ctx.text, &env) {
                 out.push(convert::fix_all(&edit, &uri, &v.index, v.enc));
             }

@@ -19,7 +19,9 @@ pub fn missing_section(ctx: &Ctx) -> Vec<Diagnostic> {
                 ctx.anchor(),
                 format!("missing section `## {}`: add it {place}", specs[i].name),
             )
-            .with_fix(Fix::InsertSection { index: i })
+            .with_fix(Fix::InsertSection {
+                name: specs[i].name.clone(),
+            })
         })
         .collect()
 }

@@ -1,10 +1,11 @@
-//! Quick fixes: turn a diagnostic's [`Fix`] data into edits against the current text, and
-//! apply every safe fix at once.
+//! Quick fixes: turn a diagnostic's [`Fix`] data into edits against the current text (data
+//! from a client only while the current analysis still gives it), and apply every safe fix
+//! at once.
 
 use super::edit::Edit;
 use super::facts::Ctx;
 use super::schema::FieldKind;
-use super::{Env, Fix, analyze, parse};
+use super::{Diagnostic, Env, Fix, analyze, parse};
 use std::ops::Range;
 
 mod reorder;
@@ -66,28 +67,30 @@ pub fn actions(ctx: &Ctx, range: &Range<usize>, fix: &Fix) -> Vec<Action> {
                 false,
             )]
         }
-        Fix::InsertSection { index } => match reorder::insert_section(ctx, *index) {
-            Some(edit) => {
-                let name = &ctx.schema.sections[*index].name;
-                vec![edit_action(
-                    format!("Insert the `## {name}` section"),
-                    vec![edit],
-                    true,
-                )]
+        Fix::InsertSection { name } => {
+            match section_index(ctx, name).and_then(|index| reorder::insert_section(ctx, index)) {
+                Some(edit) => {
+                    vec![edit_action(
+                        format!("Insert the `## {name}` section"),
+                        vec![edit],
+                        true,
+                    )]
+                }
+                None => Vec::new(),
             }
-            None => Vec::new(),
-        },
-        Fix::InsertField { index } => match reorder::insert_field(ctx, *index) {
-            Some(edit) => {
-                let name = &ctx.schema.fields[*index].name;
-                vec![edit_action(
-                    format!("Insert the `{name}` row"),
-                    vec![edit],
-                    true,
-                )]
+        }
+        Fix::InsertField { name } => {
+            match field_index(ctx, name).and_then(|index| reorder::insert_field(ctx, index)) {
+                Some(edit) => {
+                    vec![edit_action(
+                        format!("Insert the `{name}` row"),
+                        vec![edit],
+                        true,
+                    )]
+                }
+                None => Vec::new(),
             }
-            None => Vec::new(),
-        },
+        }
         Fix::ReorderSections => reorder::reorder_sections(ctx)
             .map(|e| edit_action("Put the sections in template order".into(), vec![e], true))
             .into_iter()
@@ -103,6 +106,35 @@ pub fn actions(ctx: &Ctx, range: &Range<usize>, fix: &Fix) -> Vec<Action> {
             preferred: true,
         }],
     }
+}
+
+/// The actions for a fix that came back from the client (LSP `Diagnostic.data`) with the
+/// diagnostic's `range`. Neither can be trusted: the data may be forged, or stale after an
+/// edit or a template reload. So the fix is taken only when the current analysis
+/// (`current`) still reports it at that very range; anything else gets no action.
+pub fn checked_actions(
+    ctx: &Ctx,
+    current: &[Diagnostic],
+    range: &Range<usize>,
+    fix: &Fix,
+) -> Vec<Action> {
+    let still_found = current
+        .iter()
+        .any(|d| d.range == *range && d.fix.as_ref() == Some(fix));
+    if !still_found {
+        return Vec::new();
+    }
+    actions(ctx, range, fix)
+}
+
+/// The template section named `name`, if the current schema has one.
+fn section_index(ctx: &Ctx, name: &str) -> Option<usize> {
+    ctx.schema.sections.iter().position(|s| s.name == name)
+}
+
+/// The template field named `name`, if the current schema has one.
+fn field_index(ctx: &Ctx, name: &str) -> Option<usize> {
+    ctx.schema.fields.iter().position(|f| f.name == name)
 }
 
 /// Whether `fix_all` may apply a fix without asking: its result is certain and it only
@@ -221,7 +253,7 @@ fn fill(ctx: &Ctx, range: &Range<usize>, value: &str) -> Edit {
     }
     // An empty cell: replace the blanks between its pipes; a missing cell gets its pipe.
     let at = row.cell.start;
-    let line_start = ctx.text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_start = crate::text::line_start(ctx.text, at);
     let line_end = ctx.text[at..]
         .find(['\r', '\n'])
         .map_or(ctx.text.len(), |i| at + i);

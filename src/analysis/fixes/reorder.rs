@@ -69,9 +69,7 @@ pub fn insert_field(ctx: &Ctx, index: usize) -> Option<Edit> {
         // Before the first row: right after the table's head and delimiter lines.
         None => {
             let first = header.rows.first()?;
-            let line_start = ctx.text[..first.name.start]
-                .rfind('\n')
-                .map_or(0, |i| i + 1);
+            let line_start = crate::text::line_start(ctx.text, first.name.start);
             return Some(Edit {
                 range: line_start..line_start,
                 text: format!("{row}\n"),

@@ -137,6 +137,20 @@ fn missing_field_row_goes_after_its_predecessor() {
 }
 
 #[test]
+fn fixes_find_lines_by_the_one_rule_in_lone_cr_documents() {
+    let cr = VALID.replace('\n', "\r");
+    let first = cr.replacen("| Incident date | 2026-03-14 |\r", "", 1);
+    let (_, fixed) = fix_first(&first, Code::MissingField);
+    assert!(
+        fixed.contains("|-------|-------|\r| Incident date | YYYY-MM-DD |\n| Detection time"),
+        "{fixed:?}"
+    );
+    let missing = cr.replacen("| Severity | High |", "| Severity |", 1);
+    let (_, fixed) = fix_first(&missing, Code::EmptyField);
+    assert!(fixed.contains("\r| Severity | Critical |\r"), "{fixed:?}");
+}
+
+#[test]
 fn timeline_sort_keeps_continuations_with_their_entry() {
     let text = valid_with(
         "09:44  (source: Slack #ops-incident) connection pool of the payments client found exhausted\n         (pool size dropped from 64 to 8 in the new client's defaults)\n",
@@ -209,6 +223,87 @@ fn diff_is_minimal_and_char_safe() {
     assert_eq!((d.range, d.text.as_str()), (1..5, "🚀"));
     let d = diff("abc", "abbc");
     assert_eq!(apply("abc", &[d]), "abbc");
+}
+
+#[test]
+fn a_fix_from_the_client_is_taken_only_while_the_analysis_still_gives_it() {
+    let text = VALID.replacen("## Impact", "## Impactt", 1);
+    let env = Env::fixed();
+    let current = analyze(&text, &env);
+    let missing = current
+        .iter()
+        .find(|d| d.code == Code::MissingSection)
+        .expect("Impact is missing");
+    let fix = missing.fix.clone().unwrap();
+    assert_eq!(
+        fix,
+        Fix::InsertSection {
+            name: "Impact".into()
+        }
+    );
+    let doc = parse(&text);
+    let ctx = Ctx::new(&text, &doc, &env);
+    let offered = checked_actions(&ctx, &current, &missing.range, &fix);
+    assert_eq!(offered.len(), 1);
+    assert_eq!(offered[0].title, "Insert the `## Impact` section");
+    let r = missing.range.clone();
+    let forged = [
+        (r.start + 1..r.end + 1, fix.clone()),
+        (0..usize::MAX, fix.clone()),
+        (usize::MAX..usize::MAX, fix.clone()),
+        (
+            r.clone(),
+            Fix::InsertSection {
+                name: "Nope".into(),
+            },
+        ),
+        (
+            r.clone(),
+            Fix::InsertField {
+                name: "Severity".into(),
+            },
+        ),
+        (
+            r.clone(),
+            Fix::Replace {
+                text: "rm -rf".into(),
+            },
+        ),
+        (
+            r.clone(),
+            Fix::Rename {
+                name: "../../x.md".into(),
+            },
+        ),
+        (r.clone(), Fix::SortTimeline),
+    ];
+    for (range, fix) in forged {
+        assert_eq!(
+            checked_actions(&ctx, &current, &range, &fix),
+            Vec::new(),
+            "{range:?} {fix:?}"
+        );
+    }
+}
+
+#[test]
+fn names_the_schema_no_longer_has_give_no_action() {
+    let env = Env::fixed();
+    let doc = parse(VALID);
+    let ctx = Ctx::new(VALID, &doc, &env);
+    for fix in [
+        Fix::InsertSection {
+            name: "Gone".into(),
+        },
+        Fix::InsertField {
+            name: "Gone".into(),
+        },
+        Fix::InsertSection {
+            name: String::new(),
+        },
+    ] {
+        assert_eq!(actions(&ctx, &(0..0), &fix), Vec::new(), "{fix:?}");
+    }
 }
 
 proptest! {

@@ -150,7 +150,9 @@ impl TicketPattern {
     pub fn new(source: &str) -> Result<TicketPattern, String> {
         match regex::Regex::new(source) {
             Ok(_) if source.is_empty() => Err("the pattern is empty".into()),
-            Ok(regex) if regex.is_match("") => Err("the pattern matches empty text".into()),
+            Ok(_) if ticket::can_match_empty(source) => {
+                Err("the pattern matches empty text".into())
+            }
             Ok(regex) => Ok(TicketPattern {
                 source: source.into(),
                 regex,
@@ -177,11 +179,13 @@ impl TicketPattern {
         // costs an allocation per row of a long Prevention table.
         self.regex
             .find_iter(s)
+            // Defence in depth: a zero-width match is never a key, whatever the pattern.
             .filter(|m| {
-                !s[..m.start()]
-                    .chars()
-                    .next_back()
-                    .is_some_and(char::is_alphanumeric)
+                !m.is_empty()
+                    && !s[..m.start()]
+                        .chars()
+                        .next_back()
+                        .is_some_and(char::is_alphanumeric)
             })
             .map(|m| m.range())
     }

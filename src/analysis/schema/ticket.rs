@@ -1,4 +1,5 @@
-//! An example ticket key for a team's pattern, written into snippets where the key goes.
+//! Ticket patterns: whether one can match empty text, and an example key for a team's
+//! pattern, written into snippets where the key goes.
 
 use super::{DEFAULT_TICKET_PATTERN, TicketPattern};
 use regex_syntax::hir::{Class, Hir, HirKind};
@@ -24,6 +25,14 @@ impl TicketPattern {
             FALLBACK.into()
         }
     }
+}
+
+/// Whether `source` can match empty text anywhere, not only in an empty string: `\b[A-Z]*`
+/// never matches `""` but matches nothing between two words, which would make every line
+/// "have" a ticket. Asked of the parsed pattern (its shortest match), so no sample text can
+/// miss a case. A pattern that does not parse is not asked (compiling it reports why).
+pub(super) fn can_match_empty(source: &str) -> bool {
+    regex_syntax::parse(source).is_ok_and(|hir| hir.properties().minimum_len() == Some(0))
 }
 
 /// Appends a short text `hir` matches: the first branch of each alternation, `0` (else the
@@ -85,5 +94,46 @@ mod tests {
         assert_eq!(example(r"^PRJ-\d+$"), "PRJ-000");
         // Too long to be an example.
         assert_eq!(example("X{100}"), FALLBACK);
+    }
+
+    #[test]
+    fn patterns_that_can_match_empty_text_anywhere_are_refused() {
+        for p in [
+            r"\b[A-Z]*",
+            "[A-Z]*[0-9]*",
+            "(?:INC-[0-9]+)?",
+            r"\b",
+            "^",
+            "$",
+            "(?m)^$",
+            "INC-[0-9]+|",
+            "(?:)",
+            "a{0}",
+        ] {
+            assert_eq!(
+                TicketPattern::new(p).err().as_deref(),
+                Some("the pattern matches empty text"),
+                "{p}"
+            );
+        }
+        for p in [
+            r"INC-[0-9]+",
+            r"\bOPS-\d+\b",
+            "(?i)sec-[0-9]{2,}",
+            "^PRJ-\\d+$",
+        ] {
+            assert!(TicketPattern::new(p).is_ok(), "{p}");
+        }
+    }
+
+    #[test]
+    fn keys_are_never_zero_width() {
+        // Bypasses the check, as a pattern built some other way could.
+        let p = TicketPattern {
+            source: r"\b[A-Z]*".into(),
+            regex: regex::Regex::new(r"\b[A-Z]*").unwrap(),
+        };
+        let keys: Vec<_> = p.find_iter("fix it, OPS later").collect();
+        assert_eq!(keys, vec![8..11]);
     }
 }

@@ -2,7 +2,7 @@
 //! range underlined, and a summary. No colour, so pipes, logs and terminals read the same.
 
 use super::{Counts, Finding};
-use crate::cli::position::width;
+use crate::text::display_width;
 use std::io::{self, Write};
 
 pub fn write(
@@ -29,8 +29,8 @@ pub fn write(
         let shown = f.line_text.replace('\t', "    ");
         writeln!(out, " {number} | {}", shown.trim_end())?;
         let (from, to) = f.underline;
-        let lead = width(f.line_text.get(..from).unwrap_or(""));
-        let span = width(f.line_text.get(from..to).unwrap_or("")).max(1);
+        let lead = display_width(f.line_text.get(..from).unwrap_or(""));
+        let span = display_width(f.line_text.get(from..to).unwrap_or("")).max(1);
         writeln!(out, " {gutter} | {}{}", " ".repeat(lead), "^".repeat(span))?;
     }
     writeln!(out, "{}", summary(files, counts))

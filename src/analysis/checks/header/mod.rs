@@ -32,8 +32,9 @@ pub fn missing_field(ctx: &Ctx) -> Vec<Diagnostic> {
                 f.name,
                 expects(&f.kind)
             );
-            Diagnostic::new(Code::MissingField, anchor.clone(), msg)
-                .with_fix(Fix::InsertField { index: i })
+            Diagnostic::new(Code::MissingField, anchor.clone(), msg).with_fix(Fix::InsertField {
+                name: f.name.clone(),
+            })
         })
         .collect()
 }
