@@ -3,7 +3,7 @@
 //! adds no column, pads short rows, measures a ZWJ family emoji as two columns, and settles
 //! after one run; `check`'s underline stands under the right characters after one.
 
-mod common;
+use crate::common;
 
 use common::VALID;
 use common::features::{apply, client, opened};

@@ -5,7 +5,7 @@
 //! UTF-8 units, are turned into 1-based character columns here by the test's own reading
 //! of the text, and compared with what `check` prints.
 
-mod common;
+use crate::common;
 
 use common::{Client, VALID, file_uri};
 use serde_json::{Value, json};

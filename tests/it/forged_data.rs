@@ -5,7 +5,7 @@
 //! a well-formed answer with no quick fix, the genuine fix still gets its action, and the
 //! server keeps serving.
 
-mod common;
+use crate::common;
 
 use common::features::{apply, client, opened};
 use common::{Client, VALID, file_uri, range};
