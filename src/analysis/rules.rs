@@ -71,10 +71,7 @@ pub fn apply(text: &str, diagnostics: &mut Vec<Diagnostic>, rules: Option<&Rules
         return;
     }
     diagnostics.retain(|d| {
-        let line_start = text
-            .get(..d.range.start)
-            .and_then(|before| before.rfind('\n').map(|i| i + 1))
-            .unwrap_or(0);
+        let line_start = crate::text::line_start(text, d.range.start);
         !disabled.iter().any(|(start, codes)| {
             *start == line_start && codes.as_ref().is_none_or(|c| c.contains(&d.code))
         })
@@ -147,6 +144,19 @@ mod tests {
             (d[1].code, d[1].severity),
             (Code::Placeholder, Severity::Error)
         );
+    }
+
+    #[test]
+    fn disable_comments_find_their_line_by_the_one_line_rule() {
+        // A lone `\r` ends a line as it does in the editor.
+        let text = "<!-- postmortem-disable-next-line placeholder -->\rALPHA\rBETA\r";
+        let mut d = vec![
+            diag(text, "ALPHA", Code::Placeholder),
+            diag(text, "BETA", Code::Placeholder),
+        ];
+        apply(text, &mut d, None);
+        let left: Vec<_> = d.iter().map(|d| &text[d.range.clone()]).collect();
+        assert_eq!(left, ["BETA"]);
     }
 
     #[test]
