@@ -241,11 +241,13 @@ impl Inner {
 }
 
 /// A settings file's text: an open document's (the truth for a file being edited), else the
-/// disk's.
+/// disk's, through the guarded reader. The state's lock is released before the disk is
+/// touched: every request takes that lock.
 fn read(state: &Mutex<State>, path: &Path) -> std::io::Result<String> {
-    match lock(state).text_of(path) {
+    let open = lock(state).text_of(path);
+    match open {
         Some(text) => Ok(text),
-        None => std::fs::read_to_string(path),
+        None => crate::fsread::read_to_string(path),
     }
 }
 

@@ -11,7 +11,7 @@
 use super::diagnostics::{self, Publish};
 use super::lock;
 use super::state::{Snapshot, State};
-use super::view::{self, Git};
+use super::view::{self, Files, Git};
 use crate::analysis::commits::{CommitDetails, CommitInfo, Commits, Lookup};
 use crate::env::Clock;
 use crate::git::Repos;
@@ -81,7 +81,13 @@ pub fn first_pass(
         Some(r) => Git::Given(r),
         None => Git::Off,
     };
-    let publish = diagnostics::diagnose(snapshot, now, git)?;
+    // The workspace's files from its cache only: the disk is looked at by the second pass.
+    let cached = snapshot.workspace.as_deref().map(|w| w.cached());
+    let files = match &cached {
+        Some(cached) => Files::Given(cached),
+        None => Files::Disk,
+    };
+    let publish = diagnostics::diagnose(snapshot, now, git, files)?;
     let postmortem = matches!(
         publish,
         Publish::Result {
@@ -89,7 +95,9 @@ pub fn first_pass(
             ..
         }
     );
-    let missing = peeked.is_none() || recorder.is_some_and(|r| r.pending.get());
+    let missing = peeked.is_none()
+        || recorder.is_some_and(|r| r.pending.get())
+        || cached.is_some_and(|c| c.pending());
     Some((publish, postmortem && missing))
 }
 
@@ -144,7 +152,7 @@ impl Refresher {
             if let Some(snapshot) = snapshot {
                 let now = (self.clock)();
                 let git = Git::Resolve(&self.repos);
-                if let Some(publish) = diagnostics::diagnose(&snapshot, now, git) {
+                if let Some(publish) = diagnostics::diagnose(&snapshot, now, git, Files::Disk) {
                     let _ = self.publisher.send(publish);
                 }
             }
