@@ -1,12 +1,15 @@
-//! The two diagnostics passes that keep git from ever blocking typing.
+//! The two diagnostics passes that keep git and the disk from ever blocking typing.
 //!
-//! The first pass, on every open and change, asks only the repository's caches
-//! ([`Repo::cached`], [`Repos::peek`]): anything git has not answered yet is `Pending` and
-//! its checks stay quiet, so the result is published at once. When an answer was missing,
-//! [`Refresher::request`] starts a second pass on the blocking pool that asks git (filling
-//! the caches) and publishes again. At most one second pass per document runs at a time; a
-//! request made while one runs makes it go round once more on the then-latest revision, so a
-//! burst of keystrokes costs one or two git passes, never one each.
+//! The first pass, on every open and change (on the async thread for small documents), asks
+//! only caches: the repository's ([`Repo::cached`], [`Repos::peek`]) and the workspace's
+//! ([`crate::env::FsWorkspace::cached`]). Anything git has not answered yet is `Pending`, any
+//! path not looked at yet is [`crate::analysis::PathKind::Pending`], and their checks stay
+//! quiet, so the result is published at once. A stale cached answer is still used (nothing
+//! flickers) but counts as missing. When an answer was missing, [`Refresher::request`] starts
+//! a second pass on the blocking pool that asks git and the disk (through the guarded reader,
+//! filling the caches) and publishes again. At most one second pass per document runs at a
+//! time; a request made while one runs makes it go round once more on the then-latest
+//! revision, so a burst of keystrokes costs one or two such passes, never one each.
 
 use super::diagnostics::{self, Publish};
 use super::lock;
@@ -209,6 +212,32 @@ mod tests {
         assert_eq!(git_pass(pm, dir.to_str()), Some(true));
         // Not a post-mortem: git is never needed.
         assert_eq!(git_pass("# README\n", dir.to_str()), Some(false));
+    }
+
+    #[test]
+    fn the_first_pass_reads_no_file_and_asks_for_the_second() {
+        let tmp = tempfile::tempdir().unwrap();
+        let workspace = Arc::new(crate::env::FsWorkspace::new(tmp.path()));
+        let text = "# Post-mortem: checkout\n\n## Repair\n\n- See `docs/gone.md`.\n";
+        let mut pm = snapshot(text, None);
+        pm.workspace = Some(workspace.clone());
+        let broken = |publish: &Publish| match publish {
+            Publish::Result { diagnostics, .. } => diagnostics
+                .iter()
+                .filter(|d| d.message.starts_with("`docs/gone.md`"))
+                .count(),
+            Publish::Closed(_) => 0,
+        };
+        let repos = Repos::new();
+        // Never looked at: quiet, and the second pass is asked for.
+        let (publish, second) = first_pass(&pm, Utc::now(), &repos).unwrap();
+        assert_eq!((broken(&publish), second), (0, true));
+        // The second pass looks at the disk (here, as it would) and fills the cache.
+        let now = Utc::now();
+        let disk = diagnostics::diagnose(&pm, now, Git::Off, Files::Disk).unwrap();
+        assert_eq!(broken(&disk), 1);
+        let (publish, second) = first_pass(&pm, now, &repos).unwrap();
+        assert_eq!((broken(&publish), second), (1, false));
     }
 
     #[test]
