@@ -204,3 +204,40 @@ fn a_fifo_template_is_refused_unopened() {
         loaded.problems
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_configuration_or_found_template_linked_out_is_refused_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    std::fs::create_dir_all(root.join("_docs/06_metrics")).unwrap();
+    std::fs::write(dir.path().join("outside.md"), TEMPLATE).unwrap();
+    std::fs::write(
+        dir.path().join("outside.toml"),
+        "[rules]\nhuman-error = \"off\"\n",
+    )
+    .unwrap();
+    let found = root.join("_docs/06_metrics/postmortem_template.md");
+    std::os::unix::fs::symlink(dir.path().join("outside.md"), &found).unwrap();
+    let config = root.join(FILE_NAME);
+    std::os::unix::fs::symlink(dir.path().join("outside.toml"), &config).unwrap();
+    let loaded = load(&config);
+    let messages: Vec<String> = loaded.problems.iter().map(|p| p.render()).collect();
+    assert_eq!(loaded.template_path, None, "{messages:?}");
+    assert_eq!(loaded.schema.sections.len(), 11);
+    let level = loaded
+        .config
+        .rules
+        .level(Code::from_name("human-error").unwrap());
+    assert_ne!(level.as_str(), "off", "the outside file's settings apply");
+    assert!(
+        messages[0]
+            .ends_with("cannot read the configuration: it lies outside the repository: not read"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[1].contains("postmortem_template.md` lies outside the repository: not read"),
+        "{messages:?}"
+    );
+    assert!(loaded.problems.iter().all(|p| p.path.starts_with(&root)));
+}
