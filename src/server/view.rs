@@ -78,9 +78,10 @@ pub fn with_env<T>(
     let schema = &loaded.schema;
     let doc = snapshot.parse();
     // The same rule as `check`'s: the team's globs, relative to its configuration's folder.
+    // Whether this is the template was settled (off the async thread) with the settings.
     let root = snapshot.workspace.as_deref().map(|w| w.root());
     let postmortem = match snapshot.path.as_deref() {
-        Some(p) => loaded.is_postmortem(p, root, text, &doc),
+        Some(p) => loaded.is_postmortem_not_template(p, root, text, &doc),
         None => analysis::is_postmortem(None, text, &doc, schema),
     };
     if !postmortem {
