@@ -1,8 +1,10 @@
 //! The real environment behind the core's [`Workspace`] trait: files under a workspace root
 //! (cached briefly), root discovery, and the clock.
 
-use crate::analysis::{PathKind, Workspace};
+use crate::analysis::{PathKind, Unread, Workspace};
+use crate::fsread::{self, Refused};
 use chrono::{DateTime, Utc};
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -15,28 +17,35 @@ pub fn system_clock() -> Clock {
     Arc::new(Utc::now)
 }
 
-/// Files larger than this are not read for references (their headings are not looked at).
-const MAX_READ: u64 = 4 * 1024 * 1024;
 /// How long a looked-up path is trusted before it is looked at again.
 const TTL: Duration = Duration::from_secs(2);
+/// Cached look-ups beyond this many are all forgotten at once.
+const MAX_CACHED: usize = 10_000;
 
 /// A looked-up path: when, what it was, and its text if it is a readable file.
 /// The text is `None` until someone asks for it: most lookups only need the kind (does the
 /// referenced file exist?), and reading every referenced file on each refresh is waste.
-type Cached = (Instant, PathKind, Option<Option<Arc<str>>>);
+struct Entry {
+    at: Instant,
+    kind: PathKind,
+    text: Option<Result<Arc<str>, Unread>>,
+}
 
 /// A workspace on disk. Lookups never leave the root: `..`, absolute paths and symlinks
-/// that resolve outside it are [`PathKind::Outside`].
+/// that resolve outside it are [`PathKind::Outside`]; every read goes through
+/// [`crate::fsread`], so FIFOs, devices, sockets and huge files are never read.
 pub struct FsWorkspace {
     root: PathBuf,
-    cache: Mutex<HashMap<String, Cached>>,
+    cache: Mutex<HashMap<String, Entry>>,
+    evidence: Mutex<HashMap<String, (Instant, bool)>>,
 }
 
 impl FsWorkspace {
     pub fn new(root: &Path) -> FsWorkspace {
         FsWorkspace {
-            root: root.canonicalize().unwrap_or_else(|_| root.to_path_buf()),
+            root: fsread::real_root(root),
             cache: Mutex::new(HashMap::new()),
+            evidence: Mutex::new(HashMap::new()),
         }
     }
 
@@ -44,54 +53,70 @@ impl FsWorkspace {
         &self.root
     }
 
-    /// The absolute path of `rel`, if it stays inside the root.
+    /// The real path of `rel`, if it stays inside the root.
     pub fn resolve(&self, rel: &str) -> Result<PathBuf, PathKind> {
-        let rel_path = Path::new(rel);
-        let plain = rel_path
-            .components()
-            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
-        if rel.is_empty() || !plain || rel.contains('\\') {
-            return Err(PathKind::Outside);
-        }
-        let joined = self.root.join(rel_path);
-        match joined.canonicalize() {
-            Ok(real) if real.starts_with(&self.root) => Ok(real),
-            Ok(_) => Err(PathKind::Outside),
-            Err(_) => Err(PathKind::Missing),
+        fsread::resolve(&self.root, rel).map_err(|refused| match refused {
+            Refused::Outside => PathKind::Outside,
+            Refused::Special(kind) => PathKind::Special(kind),
+            _ => PathKind::Missing,
+        })
+    }
+
+    /// The answers for this workspace's cache alone, for the server's first pass: it never
+    /// touches the disk. See [`CachedFiles`].
+    pub fn cached(&self) -> CachedFiles<'_> {
+        CachedFiles {
+            workspace: self,
+            pending: Cell::new(false),
         }
     }
 
-    fn lookup(&self, rel: &str, want_text: bool) -> (PathKind, Option<Arc<str>>) {
-        if let Ok(cache) = self.cache.lock()
-            && let Some((at, kind, text)) = cache.get(rel)
-            && at.elapsed() < TTL
-            && (!want_text || text.is_some() || *kind != PathKind::File)
-        {
-            return (*kind, text.clone().flatten());
-        }
-        let (kind, text) = match self.resolve(rel) {
+    /// Looks `rel` up on the disk (and reads it when `want_text`).
+    fn look(&self, rel: &str, want_text: bool) -> Entry {
+        let found = self
+            .resolve(rel)
+            .and_then(|path| match fsread::kind(&path) {
+                Ok(meta) if meta.is_dir() => Err(PathKind::Dir),
+                Ok(_) => Ok(path),
+                Err(Refused::Special(kind)) => Err(PathKind::Special(kind)),
+                Err(_) => Err(PathKind::Missing),
+            });
+        let (kind, text) = match found {
             Err(kind) => (kind, None),
-            Ok(path) => match std::fs::metadata(&path) {
-                Ok(m) if m.is_dir() => (PathKind::Dir, None),
-                Ok(m) => {
-                    let text = want_text.then(|| {
-                        (m.len() <= MAX_READ)
-                            .then(|| std::fs::read(&path).ok())
-                            .flatten()
-                            .map(|b| Arc::from(String::from_utf8_lossy(&b).as_ref()))
-                    });
-                    (PathKind::File, text)
-                }
-                Err(_) => (PathKind::Missing, None),
-            },
+            Ok(path) => {
+                let text = want_text.then(|| match fsread::read_text(&path) {
+                    Ok(text) => Ok(Arc::from(text)),
+                    Err(Refused::TooLarge) => Err(Unread::TooLarge),
+                    Err(_) => Err(Unread::Unreadable),
+                });
+                (PathKind::File, text)
+            }
         };
+        Entry {
+            at: Instant::now(),
+            kind,
+            text,
+        }
+    }
+
+    fn lookup(&self, rel: &str, want_text: bool) -> (PathKind, Option<Result<Arc<str>, Unread>>) {
+        if let Ok(cache) = self.cache.lock()
+            && let Some(e) = cache.get(rel)
+            && e.at.elapsed() < TTL
+            && (!want_text || e.text.is_some() || e.kind != PathKind::File)
+        {
+            return (e.kind, e.text.clone());
+        }
+        // Looked up without the cache's lock held: the lock only guards the map.
+        let entry = self.look(rel, want_text);
+        let answer = (entry.kind, entry.text.clone());
         if let Ok(mut cache) = self.cache.lock() {
-            if cache.len() > 10_000 {
+            if cache.len() > MAX_CACHED {
                 cache.clear();
             }
-            cache.insert(rel.to_string(), (Instant::now(), kind, text.clone()));
+            cache.insert(rel.to_string(), entry);
         }
-        (kind, text.flatten())
+        answer
     }
 }
 
@@ -100,8 +125,10 @@ impl Workspace for FsWorkspace {
         self.lookup(rel_path, false).0
     }
 
-    fn read(&self, rel_path: &str) -> Option<Arc<str>> {
-        self.lookup(rel_path, true).1
+    fn read(&self, rel_path: &str) -> Result<Arc<str>, Unread> {
+        self.lookup(rel_path, true)
+            .1
+            .unwrap_or(Err(Unread::Unreadable))
     }
 
     fn url(&self, rel_path: &str) -> Option<String> {
@@ -118,7 +145,78 @@ impl Workspace for FsWorkspace {
                 .components()
                 .all(|c| matches!(c, Component::RootDir | Component::Normal(_)));
         let name = path.file_name()?.to_str()?;
-        (plain && name.starts_with("rollback-")).then(|| path.is_file())
+        if !(plain && name.starts_with("rollback-")) {
+            return None;
+        }
+        let exists = path.is_file();
+        if let Ok(mut cache) = self.evidence.lock() {
+            if cache.len() > MAX_CACHED {
+                cache.clear();
+            }
+            cache.insert(abs_path.to_string(), (Instant::now(), exists));
+        }
+        Some(exists)
+    }
+}
+
+/// A workspace's cached answers only, like git's `Repo::cached`: a path never looked at is
+/// [`PathKind::Pending`] (its checks stay quiet), an answer older than the cache's lifetime
+/// is still given (so nothing flickers) and, like a missing one, marks the view
+/// [`CachedFiles::pending`], so the caller looks again on the disk, off the async thread.
+pub struct CachedFiles<'a> {
+    workspace: &'a FsWorkspace,
+    pending: Cell<bool>,
+}
+
+impl CachedFiles<'_> {
+    /// Whether an answer was missing or stale.
+    pub fn pending(&self) -> bool {
+        self.pending.get()
+    }
+
+    fn note(&self, at: Option<Instant>) {
+        if at.is_none_or(|at| at.elapsed() >= TTL) {
+            self.pending.set(true);
+        }
+    }
+}
+
+impl Workspace for CachedFiles<'_> {
+    fn kind(&self, rel_path: &str) -> PathKind {
+        let cache = self.workspace.cache.lock();
+        let entry = cache.as_ref().ok().and_then(|c| c.get(rel_path));
+        self.note(entry.map(|e| e.at));
+        entry.map_or(PathKind::Pending, |e| e.kind)
+    }
+
+    fn read(&self, rel_path: &str) -> Result<Arc<str>, Unread> {
+        let cache = self.workspace.cache.lock();
+        let entry = cache.as_ref().ok().and_then(|c| c.get(rel_path));
+        match entry {
+            Some(e) if e.kind != PathKind::File => {
+                self.note(Some(e.at));
+                Err(Unread::Unreadable)
+            }
+            Some(Entry {
+                at,
+                text: Some(text),
+                ..
+            }) => {
+                self.note(Some(*at));
+                text.clone()
+            }
+            _ => {
+                self.pending.set(true);
+                Err(Unread::Pending)
+            }
+        }
+    }
+
+    fn evidence_exists(&self, abs_path: &str) -> Option<bool> {
+        let cache = self.workspace.evidence.lock();
+        let entry = cache.as_ref().ok().and_then(|c| c.get(abs_path).copied());
+        self.note(entry.map(|e| e.0));
+        entry.map(|e| e.1)
     }
 }
 
@@ -154,6 +252,7 @@ pub fn find_root(doc: &Path) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::Special;
 
     #[test]
     fn lookups_stay_inside_the_root() {
@@ -170,20 +269,82 @@ mod tests {
         assert_eq!(ws.kind("./scripts/smoke.sh"), PathKind::File);
         assert_eq!(ws.kind("scripts/nope.sh"), PathKind::Missing);
         assert_eq!(ws.kind("../secret.txt"), PathKind::Outside);
-        assert_eq!(ws.read("../secret.txt"), None);
+        assert_eq!(ws.read("../secret.txt"), Err(Unread::Unreadable));
         assert_eq!(ws.kind("/etc/passwd"), PathKind::Outside);
         #[cfg(unix)]
         assert_eq!(ws.kind("link.txt"), PathKind::Outside);
-        assert_eq!(
-            ws.read("scripts/smoke.sh").as_deref(),
-            Some("# 1. health\n")
-        );
+        assert_eq!(ws.read("scripts/smoke.sh").as_deref(), Ok("# 1. health\n"));
         let url = ws.url("scripts/smoke.sh").unwrap();
         assert!(
             url.starts_with("file:///") && url.ends_with("/repo/scripts/smoke.sh"),
             "{url}"
         );
         assert_eq!(ws.url("../secret.txt"), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn fifos_devices_and_big_files_are_never_read() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let made = std::process::Command::new("mkfifo")
+            .arg(root.join("p.md"))
+            .status();
+        assert!(made.unwrap().success());
+        std::os::unix::fs::symlink("/dev/zero", root.join("zero.md")).unwrap();
+        std::os::unix::fs::symlink("loop.md", root.join("loop.md")).unwrap();
+        let big = std::fs::File::create(root.join("big.md")).unwrap();
+        big.set_len(100 << 20).unwrap();
+        let ws = FsWorkspace::new(root);
+        assert_eq!(ws.kind("p.md"), PathKind::Special(Special::Fifo));
+        assert_eq!(ws.read("p.md"), Err(Unread::Unreadable));
+        assert_eq!(ws.kind("zero.md"), PathKind::Outside);
+        assert_eq!(ws.kind("loop.md"), PathKind::Special(Special::SymlinkLoop));
+        assert_eq!(ws.kind("big.md"), PathKind::File);
+        assert_eq!(ws.read("big.md"), Err(Unread::TooLarge));
+    }
+
+    #[test]
+    fn the_cached_view_answers_only_what_was_looked_up() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("a.md"), "## 1. One\n").unwrap();
+        let ws = FsWorkspace::new(tmp.path());
+        let cold = ws.cached();
+        assert_eq!(cold.kind("a.md"), PathKind::Pending);
+        assert_eq!(cold.read("a.md"), Err(Unread::Pending));
+        assert!(cold.pending());
+        // The disk is looked at (as the second pass does); then the cache answers.
+        assert_eq!(ws.kind("a.md"), PathKind::File);
+        let kind_only = ws.cached();
+        assert_eq!(kind_only.kind("a.md"), PathKind::File);
+        assert!(!kind_only.pending());
+        assert_eq!(kind_only.read("a.md"), Err(Unread::Pending));
+        assert!(kind_only.pending());
+        assert_eq!(ws.read("a.md").as_deref(), Ok("## 1. One\n"));
+        let warm = ws.cached();
+        assert_eq!(warm.read("a.md").as_deref(), Ok("## 1. One\n"));
+        assert_eq!(warm.kind("nope.md"), PathKind::Pending);
+        let _ = ws.kind("nope.md");
+        let warm = ws.cached();
+        assert_eq!(warm.kind("nope.md"), PathKind::Missing);
+        assert_eq!(warm.read("a.md").as_deref(), Ok("## 1. One\n"));
+        assert!(!warm.pending());
+    }
+
+    #[test]
+    fn a_stale_answer_is_given_and_asks_for_a_new_look() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("a.md"), "x").unwrap();
+        let ws = FsWorkspace::new(tmp.path());
+        assert_eq!(ws.kind("a.md"), PathKind::File);
+        if let Ok(mut cache) = ws.cache.lock()
+            && let Some(e) = cache.get_mut("a.md")
+        {
+            e.at -= TTL;
+        }
+        let stale = ws.cached();
+        assert_eq!(stale.kind("a.md"), PathKind::File);
+        assert!(stale.pending());
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //!   byte ranges out. No I/O, no LSP, no async.
 //! - [`text`]: line index and position encodings (UTF-8/UTF-16) shared by the CLI and server.
 //! - [`env`]: the real environment: files under a workspace root, the clock, root discovery.
+//! - [`fsread`]: the one guarded file reader (regular files under a root, size-capped).
 //! - [`git`]: the repository behind the core's `Commits` trait (runs the `git` program).
 //! - [`server`]: the LSP server (tower-lsp-server glue); [`server::convert`] is the only
 //!   place that builds LSP types.
@@ -17,6 +18,7 @@ pub mod analysis;
 pub mod cli;
 pub mod config;
 pub mod env;
+pub mod fsread;
 pub mod git;
 pub mod scaffold;
 pub mod server;

@@ -102,7 +102,7 @@ pub fn plan_with(
     let template = loaded
         .template_path
         .as_ref()
-        .and_then(|path| std::fs::read_to_string(path).ok())
+        .and_then(|path| crate::fsread::read_to_string(path).ok())
         .unwrap_or_else(|| builtin_template(schema, now));
     let text = fill(
         &template,

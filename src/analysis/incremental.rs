@@ -256,8 +256,8 @@ mod tests {
                 _ => PathKind::Missing,
             }
         }
-        fn read(&self, _: &str) -> Option<Arc<str>> {
-            Some("## 1. Prepare\n\n## 5. Rollback\n".into())
+        fn read(&self, _: &str) -> Result<Arc<str>, crate::analysis::Unread> {
+            Ok("## 1. Prepare\n\n## 5. Rollback\n".into())
         }
     }
 

@@ -27,7 +27,7 @@ pub fn links(ctx: &Ctx) -> Vec<Link> {
         .filter(|r| matches!(workspace.kind(&r.path), PathKind::File | PathKind::Dir))
         .map(|r| {
             let line = r.section.as_ref().and_then(|(_, n)| {
-                let content = workspace.read(&r.path)?;
+                let content = workspace.read(&r.path).ok()?;
                 numbered_headings(&content)
                     .into_iter()
                     .find(|h| h.number == *n)
@@ -124,8 +124,9 @@ pub(crate) mod tests {
                 PathKind::Missing
             }
         }
-        fn read(&self, rel: &str) -> Option<Arc<str>> {
-            self.0.get(rel).map(|s| Arc::from(*s))
+        fn read(&self, rel: &str) -> Result<Arc<str>, crate::analysis::Unread> {
+            let found = self.0.get(rel).map(|s| Arc::from(*s));
+            found.ok_or(crate::analysis::Unread::Unreadable)
         }
     }
 

@@ -34,6 +34,9 @@ pub use schema::Schema;
 use chrono::{DateTime, Utc};
 use std::sync::{Arc, LazyLock};
 
+/// The most of a workspace file that is ever read; a larger file is not read at all.
+pub const MAX_FILE_BYTES: u64 = 4 << 20;
+
 /// What a referenced repository path turned out to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PathKind {
@@ -42,14 +45,51 @@ pub enum PathKind {
     Outside,
     File,
     Dir,
+    /// Something that is neither a file to read nor a folder: it is never opened.
+    Special(Special),
+    /// Not looked at yet: the server's first pass answers from its cache only, and the
+    /// checks that need the answer stay quiet until the second pass has it.
+    Pending,
+}
+
+/// The kinds of path a repository may hold that are never read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Special {
+    Fifo,
+    Device,
+    Socket,
+    SymlinkLoop,
+}
+
+impl Special {
+    /// The kind in words, for messages: "a FIFO (named pipe)".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Special::Fifo => "a FIFO (named pipe)",
+            Special::Device => "a device",
+            Special::Socket => "a socket",
+            Special::SymlinkLoop => "a symlink loop",
+        }
+    }
+}
+
+/// Why a workspace file's text is not available.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unread {
+    /// Not read yet (the server's first pass); the checks that need it stay quiet.
+    Pending,
+    /// Larger than [`MAX_FILE_BYTES`].
+    TooLarge,
+    /// Missing, outside the workspace, not a regular file, or failing to read.
+    Unreadable,
 }
 
 /// The workspace the document belongs to, as the checks see it. Paths are relative to the
 /// workspace root and use `/`.
 pub trait Workspace {
     fn kind(&self, rel_path: &str) -> PathKind;
-    /// The text of a file inside the workspace, if it exists and is readable.
-    fn read(&self, rel_path: &str) -> Option<Arc<str>>;
+    /// The text of a regular file inside the workspace.
+    fn read(&self, rel_path: &str) -> Result<Arc<str>, Unread>;
     /// A `file://` URL for a path inside the workspace, for links in hover text.
     fn url(&self, _rel_path: &str) -> Option<String> {
         None

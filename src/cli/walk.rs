@@ -6,6 +6,7 @@ use super::parallel;
 use crate::analysis::{Document, parse};
 use crate::config::load::{Configs, Loaded};
 use crate::env::find_root;
+use crate::fsread::{self, Refused};
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -281,9 +282,16 @@ fn load(item: &Item) -> Outcome {
         .or_else(|| path.canonicalize().ok())
         .unwrap_or_else(|| path.clone());
     let display = display.clone().unwrap_or_else(|| tidy(path));
-    let bytes = match std::fs::read(path) {
+    // Through the guarded reader: a named FIFO or device is refused, never read.
+    let bytes = match fsread::read(path) {
         Ok(bytes) => bytes,
-        Err(e) => return Outcome::Problem(format!("{display}: {}; skipped", io_reason(&e))),
+        Err(Refused::Missing) => {
+            return Outcome::Problem(format!("{display}: no such file or directory; skipped"));
+        }
+        Err(Refused::Failed(e)) => return Outcome::Problem(format!("{display}: {e}; skipped")),
+        Err(refused) => {
+            return Outcome::Problem(format!("{}; skipped", refused.describe(&display)));
+        }
     };
     // A walked file is judged by its resolved path, which is where its configuration
     // and root were found from.

@@ -59,8 +59,21 @@ impl Loaded {
             .template_path
             .as_ref()
             .is_some_and(|t| t.file_name() == path.file_name() && self.is_template(path));
+        !template && self.is_postmortem_not_template(path, root, text, doc)
+    }
+
+    /// [`Loaded::is_postmortem`] for a document already known not to be the template (the
+    /// server finds that out when it loads the settings): it touches no file, so the server
+    /// may ask it on the async thread.
+    pub fn is_postmortem_not_template(
+        &self,
+        path: &Path,
+        root: Option<&Path>,
+        text: &str,
+        doc: &Document,
+    ) -> bool {
         let rel = self.relative(path, root);
-        !template && is_postmortem(Some(&rel), text, doc, &self.schema)
+        is_postmortem(Some(&rel), text, doc, &self.schema)
     }
 }
 

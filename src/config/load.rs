@@ -5,6 +5,7 @@
 
 use super::{Config, ConfigProblem, FILE_NAME, parse_config, parse_config_over};
 use crate::analysis::Schema;
+use crate::fsread::{self, Refused};
 use crate::text::LineIndex;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -94,7 +95,7 @@ pub fn load(config_path: &Path) -> Loaded {
     load_with(
         config_path,
         &Sources {
-            read: &|path| std::fs::read_to_string(path),
+            read: &|path| crate::fsread::read_to_string(path),
             editor: None,
             previous: None,
         },
@@ -103,7 +104,9 @@ pub fn load(config_path: &Path) -> Loaded {
 
 /// Where [`load_with`] reads its files and what it builds on.
 pub struct Sources<'a> {
-    /// Reads a file (the server answers with an open document's text before the disk's).
+    /// Reads a file (the server answers with an open document's text before the disk's);
+    /// from the disk, through [`crate::fsread`]. Paths reach it only once confined to the
+    /// configuration's folder.
     pub read: &'a dyn Fn(&Path) -> std::io::Result<String>,
     /// The editor's settings as `.postmortem.toml` text: what it sets correctly wins over
     /// the file, key by key.
@@ -118,7 +121,11 @@ pub fn load_with(config_path: &Path, sources: &Sources) -> Loaded {
     let mut loaded = Loaded::builtin();
     let last_good = sources.previous.map(|p| &p.file_config);
     let mut text: Option<Arc<str>> = None;
-    let file_config = match (sources.read)(config_path) {
+    let dir = config_path.parent().unwrap_or(Path::new("."));
+    let read_config = confine(dir, config_path)
+        .map_err(Refused::into_io)
+        .and_then(|()| (sources.read)(config_path));
+    let file_config = match read_config {
         Ok(read) => {
             let read: Arc<str> = read.into();
             let (clean, problems) = parse_config(&read);
@@ -158,11 +165,51 @@ pub fn load_with(config_path: &Path, sources: &Sources) -> Loaded {
         None => file_config.clone(),
     };
     let mut template_schema = Schema::builtin();
-    let dir = config_path.parent().unwrap_or(Path::new("."));
     // Without a `template` setting, one found next to the post-mortems is the schema.
-    let configured = config.template.as_ref().map(|t| dir.join(t));
+    let configured = config.template.as_deref().map(|t| template_in(dir, t));
     let discovered = configured.is_none();
-    if let Some(path) = configured.or_else(|| super::discover::template(dir, &config)) {
+    let found = configured.or_else(|| {
+        let path = super::discover::template(dir, &config)?;
+        Some(
+            confine(dir, &path)
+                .map(|()| path.clone())
+                .map_err(|r| (path, r)),
+        )
+    });
+    // A template outside the configuration's folder is refused unread: never the schema,
+    // never watched, its problems never published on a file outside the repository.
+    if let Some(Err((shown, refused))) = &found {
+        let why = format!(
+            "the template {}; give a file inside this folder, relative to it",
+            refused.describe(&shown.display().to_string())
+        );
+        match &text {
+            _ if discovered => loaded.problems.push(FileProblem {
+                path: shown.clone(),
+                text: "".into(),
+                problem: ConfigProblem {
+                    range: 0..0,
+                    message: why,
+                },
+            }),
+            Some(text) if file_config.template == config.template => {
+                loaded.problems.push(FileProblem {
+                    path: config_path.to_path_buf(),
+                    text: text.clone(),
+                    problem: ConfigProblem {
+                        range: value_range(text, "template"),
+                        message: why,
+                    },
+                })
+            }
+            _ => loaded.editor_problems.push(format!(
+                "the template {}; give a file inside `{}`, relative to it",
+                refused.describe(&shown.display().to_string()),
+                dir.display()
+            )),
+        }
+    }
+    if let Some(Ok(path)) = found {
         // The last template read from the same path, for a template that turned bad.
         let kept = sources
             .previous
@@ -222,6 +269,28 @@ pub fn load_with(config_path: &Path, sources: &Sources) -> Loaded {
     loaded.file_config = file_config;
     loaded.config = config;
     loaded
+}
+
+/// Where a `template` setting leads: a file under `dir` by its text (no `..`, not absolute)
+/// and by its real path (no link out). The refusal keeps the path as written, for messages.
+fn template_in(dir: &Path, template: &str) -> Result<PathBuf, (PathBuf, Refused)> {
+    let Some(rel) = fsread::inside(template) else {
+        return Err((PathBuf::from(template), Refused::Outside));
+    };
+    let path = dir.join(rel);
+    match confine(dir, &path) {
+        Ok(()) => Ok(path),
+        Err(refused) => Err((PathBuf::from(template), refused)),
+    }
+}
+
+/// Whether `path` stays under `dir` once links are resolved; a path that does not exist
+/// (yet) passes, and reading it reports it missing.
+fn confine(dir: &Path, path: &Path) -> Result<(), Refused> {
+    match fsread::real_under(&fsread::real_root(dir), path) {
+        Ok(_) | Err(Refused::Missing) => Ok(()),
+        Err(refused) => Err(refused),
+    }
 }
 
 /// Parses settings text over `base`: what the text sets correctly wins, everything else

@@ -55,7 +55,7 @@ fn a_missing_template_is_a_problem_on_its_value_and_the_builtin_stays() {
     let loaded = load(&config);
     assert_eq!(loaded.problems.len(), 1);
     assert!(loaded.problems[0].render().ends_with(
-        &format!("{FILE_NAME}:1:12: cannot read the template `{}`: No such file or directory (os error 2); give its path relative to this file", dir.path().join("nope.md").display())
+        &format!("{FILE_NAME}:1:12: cannot read the template `{}`: it does not exist; give its path relative to this file", dir.path().join("nope.md").display())
     ), "{}", loaded.problems[0].render());
     assert_eq!(loaded.schema.sections.len(), 11);
 }
@@ -151,4 +151,112 @@ fn editor_settings_win_key_by_key() {
         "{:?}",
         alone.editor_problems
     );
+}
+
+#[test]
+fn a_template_outside_the_folder_is_refused_on_its_value_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(dir.path().join("outside.md"), TEMPLATE).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(dir.path().join("outside.md"), root.join("link.md")).unwrap();
+    let config = root.join(FILE_NAME);
+    let mut cases = vec!["../../../../etc/passwd", "/dev/zero", "../outside.md"];
+    if cfg!(unix) {
+        cases.push("link.md");
+    }
+    for template in cases {
+        let text = format!("template = \"{template}\"\n");
+        std::fs::write(&config, &text).unwrap();
+        let loaded = load(&config);
+        assert_eq!(loaded.template_path, None, "{template}");
+        assert_eq!(loaded.schema.sections.len(), 11, "{template}");
+        let [problem] = &loaded.problems[..] else {
+            panic!("{template}: {:?}", loaded.problems);
+        };
+        assert_eq!(problem.path, config);
+        assert_eq!(problem.problem.range, 11..text.len() - 1, "{template}");
+        assert_eq!(
+            problem.problem.message,
+            format!(
+                "the template `{template}` lies outside the repository: not read; give a file inside this folder, relative to it"
+            )
+        );
+    }
+    // The same rule for the editor's settings, which have no file to point into.
+    std::fs::remove_file(&config).unwrap();
+    let editor = Sources {
+        read: &|p| crate::fsread::read_to_string(p),
+        editor: Some("template = \"/etc/passwd\"\n"),
+        previous: None,
+    };
+    let loaded = load_with(&config, &editor);
+    assert_eq!(loaded.template_path, None);
+    assert!(loaded.problems.is_empty());
+    assert!(
+        loaded.editor_problems[0]
+            .starts_with("the template `/etc/passwd` lies outside the repository: not read"),
+        "{:?}",
+        loaded.editor_problems
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_template_is_refused_unopened() {
+    let dir = tempfile::tempdir().unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(dir.path().join("t.md"))
+        .status();
+    assert!(made.unwrap().success());
+    let config = dir.path().join(FILE_NAME);
+    std::fs::write(&config, "template = \"t.md\"\n").unwrap();
+    let loaded = load(&config);
+    assert_eq!(loaded.schema.sections.len(), 11);
+    assert!(
+        loaded.problems[0]
+            .problem
+            .message
+            .contains("it is a FIFO (named pipe), not a regular file: not read"),
+        "{:?}",
+        loaded.problems
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_configuration_or_found_template_linked_out_is_refused_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    std::fs::create_dir_all(root.join("_docs/06_metrics")).unwrap();
+    std::fs::write(dir.path().join("outside.md"), TEMPLATE).unwrap();
+    std::fs::write(
+        dir.path().join("outside.toml"),
+        "[rules]\nhuman-error = \"off\"\n",
+    )
+    .unwrap();
+    let found = root.join("_docs/06_metrics/postmortem_template.md");
+    std::os::unix::fs::symlink(dir.path().join("outside.md"), &found).unwrap();
+    let config = root.join(FILE_NAME);
+    std::os::unix::fs::symlink(dir.path().join("outside.toml"), &config).unwrap();
+    let loaded = load(&config);
+    let messages: Vec<String> = loaded.problems.iter().map(|p| p.render()).collect();
+    assert_eq!(loaded.template_path, None, "{messages:?}");
+    assert_eq!(loaded.schema.sections.len(), 11);
+    let level = loaded
+        .config
+        .rules
+        .level(Code::from_name("human-error").unwrap());
+    assert_ne!(level.as_str(), "off", "the outside file's settings apply");
+    assert!(
+        messages[0]
+            .ends_with("cannot read the configuration: it lies outside the repository: not read"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[1].contains("postmortem_template.md` lies outside the repository: not read"),
+        "{messages:?}"
+    );
+    assert!(loaded.problems.iter().all(|p| p.path.starts_with(&root)));
 }

@@ -207,7 +207,7 @@ impl Parser<'_> {
             }
             ("postmortems", "directory") => {
                 if let Some(dir) = self.string(v) {
-                    match folder(&dir) {
+                    match crate::fsread::inside(&dir) {
                         Some(dir) => c.postmortem_directory = dir,
                         None => self.problem(
                             v.span(),
@@ -388,19 +388,6 @@ impl Parser<'_> {
             }
         }
     }
-}
-
-/// A folder relative to the configuration file, tidied (`./a//b/` is `a/b`); `None` when it
-/// is empty, absolute or climbs out with `..`.
-fn folder(dir: &str) -> Option<String> {
-    if dir.starts_with(['/', '\\']) || dir.get(1..2) == Some(":") {
-        return None;
-    }
-    let parts: Vec<&str> = dir
-        .split(['/', '\\'])
-        .filter(|p| !p.is_empty() && *p != ".")
-        .collect();
-    (!parts.is_empty() && !parts.contains(&"..")).then(|| parts.join("/"))
 }
 
 fn list(items: &[&str]) -> String {

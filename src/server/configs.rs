@@ -4,6 +4,9 @@
 //!
 //! Everything that reads files runs in [`Configs::resync`], on the blocking pool, under one
 //! lock: loads never race, and their results reach the documents in the order they were made.
+//! Nothing on the async thread takes that lock: the editor's settings are stored apart and
+//! picked up by the next load. Files are read through the guarded reader ([`crate::fsread`]),
+//! never with the `State` lock held.
 
 use super::convert;
 use super::lock;
@@ -36,8 +39,9 @@ struct Inner {
     /// Loads by configuration file (see [`config_key`]); `stale` ones are reloaded, over
     /// their last load, when next needed.
     loads: HashMap<PathBuf, (Arc<Loaded>, bool)>,
-    /// The editor's settings as TOML text.
+    /// The editor's settings as TOML text, as of [`Configs::editor`]'s `editor_seen`th change.
     editor: Option<String>,
+    editor_seen: u64,
     /// Editor problems already shown, so each is shown once per setting.
     shown: HashSet<String>,
     resyncs: u64,
@@ -46,6 +50,9 @@ struct Inner {
 #[derive(Default)]
 pub struct Configs {
     inner: Mutex<Inner>,
+    /// The editor's settings as last set, and how many times they were set. Apart from
+    /// `inner`, whose lock a load holds while it reads files, so storing them never waits.
+    editor: Mutex<(Option<String>, u64)>,
     /// What was last published on each settings file, and by which resync.
     published: tokio::sync::Mutex<(u64, HashMap<Uri, Vec<Diagnostic>>)>,
     /// The glob patterns registered with the client.
@@ -54,20 +61,37 @@ pub struct Configs {
 
 impl Configs {
     /// Replaces the editor's settings; every configuration is reloaded when next needed.
+    /// Returns at once (it runs on the async thread): the next load applies them.
     pub fn set_editor(&self, toml: Option<String>) {
+        let mut editor = self.editor.lock().unwrap_or_else(|e| e.into_inner());
+        editor.0 = toml;
+        editor.1 += 1;
+    }
+
+    /// `inner`, with the editor's settings brought up to date.
+    fn inner(&self) -> std::sync::MutexGuard<'_, Inner> {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        inner.editor = toml;
-        inner.shown.clear();
-        for (_, stale) in inner.loads.values_mut() {
-            *stale = true;
+        let (toml, set) = self
+            .editor
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if set != inner.editor_seen {
+            inner.editor = toml;
+            inner.editor_seen = set;
+            inner.shown.clear();
+            for (_, stale) in inner.loads.values_mut() {
+                *stale = true;
+            }
         }
+        inner
     }
 
     /// The settings a new document in `dir` under `root` gets: the load the open documents
     /// there share, the editor's settings included. Reads files: call it on the blocking pool.
     pub fn for_folder(&self, state: &Mutex<State>, dir: &Path, root: &Path) -> Arc<Loaded> {
         let key = config_key(&dir.join("_"), Some(root)).unwrap_or_else(|| root.join(FILE_NAME));
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let mut inner = self.inner();
         inner.get(&key, &|path| read(state, path))
     }
 
@@ -75,7 +99,7 @@ impl Configs {
     /// documents (only `only`, if given) the settings now in force. Reads files: call it on
     /// the blocking pool.
     pub fn resync(&self, state: &Mutex<State>, changed: &[PathBuf], only: Option<&Uri>) -> Outcome {
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let mut inner = self.inner();
         let inner = &mut *inner;
         for (key, (loaded, stale)) in inner.loads.iter_mut() {
             let template = loaded.template_path.as_deref();
@@ -241,11 +265,13 @@ impl Inner {
 }
 
 /// A settings file's text: an open document's (the truth for a file being edited), else the
-/// disk's.
+/// disk's, through the guarded reader. The state's lock is released before the disk is
+/// touched: every request takes that lock.
 fn read(state: &Mutex<State>, path: &Path) -> std::io::Result<String> {
-    match lock(state).text_of(path) {
+    let open = lock(state).text_of(path);
+    match open {
         Some(text) => Ok(text),
-        None => std::fs::read_to_string(path),
+        None => crate::fsread::read_to_string(path),
     }
 }
 
@@ -288,6 +314,18 @@ fn lexical(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn editor_settings_are_stored_without_waiting_for_a_load() {
+        let configs = Configs::default();
+        // A load in progress holds `inner` while it reads files.
+        let loading = configs.inner.lock().unwrap();
+        configs.set_editor(Some("template = \"t.md\"\n".into()));
+        drop(loading);
+        let inner = configs.inner();
+        assert_eq!(inner.editor.as_deref(), Some("template = \"t.md\"\n"));
+        assert_eq!(inner.editor_seen, 1);
+    }
 
     #[test]
     fn paths_compare_lexically_and_through_links() {

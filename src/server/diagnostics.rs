@@ -5,7 +5,7 @@
 
 use super::convert;
 use super::state::{Snapshot, State};
-use super::view::{Git, with_env};
+use super::view::{Files, Git, with_env};
 use crate::text::LineIndex;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -46,10 +46,16 @@ pub fn guarded<T>(what: &str, f: impl FnOnce() -> T) -> Option<T> {
     }
 }
 
-/// Checks a snapshot with the commits `git` gives. `None` if the core panicked.
-pub fn diagnose(snapshot: &Snapshot, now: DateTime<Utc>, git: Git) -> Option<Publish> {
+/// Checks a snapshot with the commits `git` gives and the workspace files `files` gives.
+/// `None` if the core panicked.
+pub fn diagnose(
+    snapshot: &Snapshot,
+    now: DateTime<Utc>,
+    git: Git,
+    files: Files,
+) -> Option<Publish> {
     let outcome = guarded("analysis", || {
-        with_env(snapshot, now, git, |doc, env| {
+        with_env(snapshot, now, git, files, |doc, env| {
             let text = snapshot.text.as_str();
             let found = snapshot.check(doc, env);
             if found.is_empty() {

@@ -1,17 +1,20 @@
-//! The two diagnostics passes that keep git from ever blocking typing.
+//! The two diagnostics passes that keep git and the disk from ever blocking typing.
 //!
-//! The first pass, on every open and change, asks only the repository's caches
-//! ([`Repo::cached`], [`Repos::peek`]): anything git has not answered yet is `Pending` and
-//! its checks stay quiet, so the result is published at once. When an answer was missing,
-//! [`Refresher::request`] starts a second pass on the blocking pool that asks git (filling
-//! the caches) and publishes again. At most one second pass per document runs at a time; a
-//! request made while one runs makes it go round once more on the then-latest revision, so a
-//! burst of keystrokes costs one or two git passes, never one each.
+//! The first pass, on every open and change (on the async thread for small documents), asks
+//! only caches: the repository's ([`Repo::cached`], [`Repos::peek`]) and the workspace's
+//! ([`crate::env::FsWorkspace::cached`]). Anything git has not answered yet is `Pending`, any
+//! path not looked at yet is [`crate::analysis::PathKind::Pending`], and their checks stay
+//! quiet, so the result is published at once. A stale cached answer is still used (nothing
+//! flickers) but counts as missing. When an answer was missing, [`Refresher::request`] starts
+//! a second pass on the blocking pool that asks git and the disk (through the guarded reader,
+//! filling the caches) and publishes again. At most one second pass per document runs at a
+//! time; a request made while one runs makes it go round once more on the then-latest
+//! revision, so a burst of keystrokes costs one or two such passes, never one each.
 
 use super::diagnostics::{self, Publish};
 use super::lock;
 use super::state::{Snapshot, State};
-use super::view::{self, Git};
+use super::view::{self, Files, Git};
 use crate::analysis::commits::{CommitDetails, CommitInfo, Commits, Lookup};
 use crate::env::Clock;
 use crate::git::Repos;
@@ -81,7 +84,13 @@ pub fn first_pass(
         Some(r) => Git::Given(r),
         None => Git::Off,
     };
-    let publish = diagnostics::diagnose(snapshot, now, git)?;
+    // The workspace's files from its cache only: the disk is looked at by the second pass.
+    let cached = snapshot.workspace.as_deref().map(|w| w.cached());
+    let files = match &cached {
+        Some(cached) => Files::Given(cached),
+        None => Files::Disk,
+    };
+    let publish = diagnostics::diagnose(snapshot, now, git, files)?;
     let postmortem = matches!(
         publish,
         Publish::Result {
@@ -89,7 +98,9 @@ pub fn first_pass(
             ..
         }
     );
-    let missing = peeked.is_none() || recorder.is_some_and(|r| r.pending.get());
+    let missing = peeked.is_none()
+        || recorder.is_some_and(|r| r.pending.get())
+        || cached.is_some_and(|c| c.pending());
     Some((publish, postmortem && missing))
 }
 
@@ -144,7 +155,7 @@ impl Refresher {
             if let Some(snapshot) = snapshot {
                 let now = (self.clock)();
                 let git = Git::Resolve(&self.repos);
-                if let Some(publish) = diagnostics::diagnose(&snapshot, now, git) {
+                if let Some(publish) = diagnostics::diagnose(&snapshot, now, git, Files::Disk) {
                     let _ = self.publisher.send(publish);
                 }
             }
@@ -201,6 +212,32 @@ mod tests {
         assert_eq!(git_pass(pm, dir.to_str()), Some(true));
         // Not a post-mortem: git is never needed.
         assert_eq!(git_pass("# README\n", dir.to_str()), Some(false));
+    }
+
+    #[test]
+    fn the_first_pass_reads_no_file_and_asks_for_the_second() {
+        let tmp = tempfile::tempdir().unwrap();
+        let workspace = Arc::new(crate::env::FsWorkspace::new(tmp.path()));
+        let text = "# Post-mortem: checkout\n\n## Repair\n\n- See `docs/gone.md`.\n";
+        let mut pm = snapshot(text, None);
+        pm.workspace = Some(workspace.clone());
+        let broken = |publish: &Publish| match publish {
+            Publish::Result { diagnostics, .. } => diagnostics
+                .iter()
+                .filter(|d| d.message.starts_with("`docs/gone.md`"))
+                .count(),
+            Publish::Closed(_) => 0,
+        };
+        let repos = Repos::new();
+        // Never looked at: quiet, and the second pass is asked for.
+        let (publish, second) = first_pass(&pm, Utc::now(), &repos).unwrap();
+        assert_eq!((broken(&publish), second), (0, true));
+        // The second pass looks at the disk (here, as it would) and fills the cache.
+        let now = Utc::now();
+        let disk = diagnostics::diagnose(&pm, now, Git::Off, Files::Disk).unwrap();
+        assert_eq!(broken(&disk), 1);
+        let (publish, second) = first_pass(&pm, now, &repos).unwrap();
+        assert_eq!((broken(&publish), second), (1, false));
     }
 
     #[test]

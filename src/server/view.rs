@@ -32,6 +32,16 @@ pub enum Git<'a> {
     Resolve(&'a Repos),
 }
 
+/// Where the workspace files of an analysis come from.
+#[derive(Clone, Copy)]
+pub enum Files<'a> {
+    /// The document's workspace on the disk, through the guarded reader: only on the
+    /// blocking pool.
+    Disk,
+    /// Answers given by the caller (the workspace's cache, on the keystroke path).
+    Given(&'a dyn Workspace),
+}
+
 /// The repository of a snapshot's document, running git if it was not discovered yet.
 pub fn repo_for(repos: &Repos, snapshot: &Snapshot) -> Option<Arc<Repo>> {
     let root = snapshot.workspace.as_deref().map(|w| w.root());
@@ -55,6 +65,7 @@ pub fn with_env<T>(
     snapshot: &Snapshot,
     now: DateTime<Utc>,
     git: Git,
+    files: Files,
     f: impl FnOnce(&Document, &Env) -> T,
 ) -> Option<T> {
     let text = snapshot.text.as_str();
@@ -67,9 +78,10 @@ pub fn with_env<T>(
     let schema = &loaded.schema;
     let doc = snapshot.parse();
     // The same rule as `check`'s: the team's globs, relative to its configuration's folder.
+    // Whether this is the template was settled (off the async thread) with the settings.
     let root = snapshot.workspace.as_deref().map(|w| w.root());
     let postmortem = match snapshot.path.as_deref() {
-        Some(p) => loaded.is_postmortem(p, root, text, &doc),
+        Some(p) => loaded.is_postmortem_not_template(p, root, text, &doc),
         None => analysis::is_postmortem(None, text, &doc, schema),
     };
     if !postmortem {
@@ -88,7 +100,10 @@ pub fn with_env<T>(
         schema,
         now,
         path,
-        workspace: snapshot.workspace.as_deref().map(|w| w as &dyn Workspace),
+        workspace: match files {
+            Files::Disk => snapshot.workspace.as_deref().map(|w| w as &dyn Workspace),
+            Files::Given(given) => snapshot.workspace.is_some().then_some(given),
+        },
         commits,
         rules: Some(&loaded.config.rules),
     };
@@ -109,7 +124,7 @@ pub fn on_postmortem<T>(
     f: impl FnOnce(&View) -> T,
 ) -> Result<Option<T>, Panicked> {
     let outcome = guarded(what, || {
-        with_env(snapshot, now, git, |doc, env| {
+        with_env(snapshot, now, git, Files::Disk, |doc, env| {
             let text = snapshot.text.as_str();
             let view = View {
                 ctx: Ctx::new(text, doc, env),
@@ -168,7 +183,7 @@ mod tests {
             }],
             ..FixedCommits::default()
         };
-        let has = |git| with_env(&pm, now, git, |_, env| env.commits.is_some());
+        let has = |git| with_env(&pm, now, git, Files::Disk, |_, env| env.commits.is_some());
         assert_eq!(has(Git::Given(&repo)), Some(true));
         assert_eq!(has(Git::Off), Some(false));
         // A snapshot without a path has no repository, and resolving it runs no git.

@@ -16,6 +16,7 @@ mod git_core;
 mod hostile;
 mod hostile_documents;
 mod hostile_edits;
+mod hostile_files;
 mod hostile_repo;
 mod hostile_sync;
 mod lsp;

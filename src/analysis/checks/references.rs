@@ -3,7 +3,7 @@
 
 use crate::analysis::facts::Ctx;
 use crate::analysis::refs::{Reference, numbered_headings, references};
-use crate::analysis::{Code, Diagnostic, PathKind};
+use crate::analysis::{Code, Diagnostic, MAX_FILE_BYTES, PathKind, Unread};
 
 /// `broken-reference`: a referenced path that is missing or outside the workspace, or a
 /// `§N` that the referenced file has no section for. Quiet when no workspace root is known.
@@ -40,8 +40,25 @@ pub fn look_up(ctx: &Ctx, references: &[Reference]) -> Vec<Diagnostic> {
                 let Some((section, n)) = reference.section.clone() else {
                     continue;
                 };
-                let Some(content) = workspace.read(lookup) else {
-                    continue;
+                let content = match workspace.read(lookup) {
+                    Ok(content) => content,
+                    Err(Unread::Pending) => continue,
+                    Err(Unread::TooLarge) => {
+                        out.push(Diagnostic::new(
+                            Code::BrokenReference,
+                            section,
+                            format!("`{path}` is larger than {} MiB: it is not read, so its section {n} cannot be checked; refer to a smaller file", MAX_FILE_BYTES >> 20),
+                        ));
+                        continue;
+                    }
+                    Err(Unread::Unreadable) => {
+                        out.push(Diagnostic::new(
+                            Code::BrokenReference,
+                            section,
+                            format!("`{path}` cannot be read, so its section {n} cannot be checked; make it a readable file"),
+                        ));
+                        continue;
+                    }
                 };
                 let numbered = numbered_headings(&content);
                 if numbered.iter().any(|h| h.number == n) {
@@ -59,7 +76,12 @@ pub fn look_up(ctx: &Ctx, references: &[Reference]) -> Vec<Diagnostic> {
                     format!("`{path}` has no section {n} (a heading `## {n}. …`): {have}; point at one of those"),
                 ));
             }
-            PathKind::Dir => {}
+            PathKind::Special(kind) => out.push(Diagnostic::new(
+                Code::BrokenReference,
+                range,
+                format!("`{path}` is {}, not a regular file: it is not read; refer to a file in the repository", kind.describe()),
+            )),
+            PathKind::Dir | PathKind::Pending => {}
         }
     }
     out
@@ -95,8 +117,9 @@ mod tests {
                 PathKind::Missing
             }
         }
-        fn read(&self, rel: &str) -> Option<Arc<str>> {
-            self.0.get(rel).map(|s| Arc::from(*s))
+        fn read(&self, rel: &str) -> Result<Arc<str>, crate::analysis::Unread> {
+            let found = self.0.get(rel).map(|s| Arc::from(*s));
+            found.ok_or(crate::analysis::Unread::Unreadable)
         }
     }
 
@@ -205,5 +228,58 @@ mod tests {
         );
         let diags = with_repo(&bare, |env| check_marked_env(broken_reference, &text, env));
         assert!(diags[0].message.contains("it has no numbered sections"));
+    }
+
+    /// Every path is `kind`, and reading gives `read`.
+    struct Odd(PathKind, Result<&'static str, Unread>);
+
+    impl Workspace for Odd {
+        fn kind(&self, _: &str) -> PathKind {
+            self.0
+        }
+        fn read(&self, _: &str) -> Result<Arc<str>, Unread> {
+            self.1.map(Arc::from)
+        }
+    }
+
+    #[test]
+    fn unreadable_references_are_reported_and_pending_ones_stay_quiet() {
+        let text = valid_with(
+            "deployment_procedures.md` §5.",
+            "deployment_procedures.md` §5.",
+        );
+        let messages = |ws: &Odd| {
+            with_repo_of(ws, |env| run(broken_reference, &text, env))
+                .into_iter()
+                .map(|d| d.message)
+                .collect::<Vec<_>>()
+        };
+        let fifo = messages(&Odd(
+            PathKind::Special(crate::analysis::Special::Fifo),
+            Err(Unread::Unreadable),
+        ));
+        assert!(fifo.iter().any(|m| m == "`_docs/04_deploy/deployment_procedures.md` is a FIFO (named pipe), not a regular file: it is not read; refer to a file in the repository"), "{fifo:?}");
+        let big = messages(&Odd(PathKind::File, Err(Unread::TooLarge)));
+        assert!(
+            big.iter().any(|m| m.starts_with(
+                "`_docs/04_deploy/deployment_procedures.md` is larger than 4 MiB: it is not read"
+            )),
+            "{big:?}"
+        );
+        assert_eq!(
+            messages(&Odd(PathKind::Pending, Err(Unread::Pending))),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            messages(&Odd(PathKind::File, Err(Unread::Pending))),
+            Vec::<String>::new()
+        );
+    }
+
+    fn with_repo_of<T>(ws: &Odd, f: impl FnOnce(&Env) -> T) -> T {
+        f(&Env {
+            workspace: Some(ws),
+            ..Env::fixed()
+        })
     }
 }

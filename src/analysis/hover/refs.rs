@@ -8,7 +8,7 @@ use crate::analysis::model::Block;
 use crate::analysis::parse;
 use crate::analysis::refs::{Reference, line_of, numbered_headings, references};
 use crate::analysis::schema::SectionRole;
-use crate::analysis::{PathKind, Workspace};
+use crate::analysis::{MAX_FILE_BYTES, PathKind, Unread, Workspace};
 
 /// Lines of file content shown before the hover says the rest was left out.
 const MAX_LINES: usize = 30;
@@ -35,13 +35,29 @@ pub fn reference_hover(ctx: &Ctx, offset: usize) -> Option<Hover> {
             reference.path
         ),
         PathKind::Dir => format!("`{}` is a folder in the workspace.", reference.path),
+        PathKind::Special(kind) => format!(
+            "`{}` is {}, not a regular file; it is not read.",
+            reference.path,
+            kind.describe()
+        ),
+        PathKind::Pending => return None,
         PathKind::File => file_hover(workspace, &reference)?,
     };
     Some(Hover { range, markdown })
 }
 
 fn file_hover(workspace: &dyn Workspace, r: &Reference) -> Option<String> {
-    let content = workspace.read(&r.path)?;
+    let content = match workspace.read(&r.path) {
+        Ok(content) => content,
+        Err(Unread::TooLarge) => {
+            let mib = MAX_FILE_BYTES >> 20;
+            return Some(format!(
+                "`{}` is larger than {mib} MiB: it is not read.",
+                r.path
+            ));
+        }
+        Err(_) => return None,
+    };
     let title = match workspace.url(&r.path) {
         Some(url) => format!("[`{}`]({url})", r.path),
         None => format!("`{}`", r.path),
@@ -153,9 +169,9 @@ fn step_hover(ctx: &Ctx, workspace: &dyn Workspace, offset: usize) -> Option<Hov
     if !touches(&section.body.range, offset) {
         return None;
     }
-    let line_start = ctx.text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_start = crate::text::line_start(ctx.text, offset);
     let line_end = ctx.text[offset..]
-        .find('\n')
+        .find(['\n', '\r'])
         .map_or(ctx.text.len(), |i| offset + i);
     let line = &ctx.text[line_start..line_end];
     let lower = line.to_ascii_lowercase();
@@ -168,7 +184,7 @@ fn step_hover(ctx: &Ctx, workspace: &dyn Workspace, offset: usize) -> Option<Hov
         touches(&((line_start + i)..(line_start + i + len)), offset).then_some((i, n, len))
     })?;
     let script = ctx.schema.known_paths.iter().find(|p| p.ends_with(".sh"))?;
-    let content = workspace.read(script)?;
+    let content = workspace.read(script).ok()?;
     let steps = smoke_steps(&content);
     let markdown = match steps.iter().find(|(k, _)| *k == n) {
         Some((_, text)) => format!("Step {n} of `{script}`: {text}\n\n{}", steps_list(&content)),
