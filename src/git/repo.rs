@@ -203,6 +203,8 @@ impl Repo {
                 .arg(LIST_LIMIT)
                 .arg("--no-color")
                 .arg("--no-show-signature")
+                .arg("--no-ext-diff")
+                .arg("--no-textconv")
                 .arg("--format=%H%x1f%an%x1f%ct%x1f%s%x1e")
         };
         let out = match start {
@@ -239,6 +241,9 @@ impl Repo {
     fn stat(&self, sha: &Sha) -> Option<String> {
         let text = Git::new(&self.loc.top)
             .arg("show")
+            .arg("--no-show-signature")
+            .arg("--no-ext-diff")
+            .arg("--no-textconv")
             .arg("--no-color")
             .arg("--stat=72")
             .arg("--format=")
