@@ -84,6 +84,14 @@ pub fn plan_with(
             let parsed = Rev::parse(rev).ok_or_else(|| {
                 format!("`{rev}` is not a revision: name a commit, branch or tag (no leading `-`)")
             })?;
+            if repo.is_none() {
+                // Not asked again: git either found no repository or did not answer.
+                return Err(format!(
+                    "`{rev}` cannot be looked up: {} is not in a git repository, or git did \
+                     not answer",
+                    root.display()
+                ));
+            }
             let sha = git::resolve_rev(&root, &parsed).ok_or_else(|| {
                 format!(
                     "`{rev}` names no commit in the repository at {}",

@@ -617,3 +617,72 @@ fn case_7_cli_new_never_writes_out_of_the_repository() {
         .join("docs-real/06_metrics/postmortem_2026-04-01_in.md");
     assert!(made.exists());
 }
+
+/// A `git` on PATH whose `cat-file` children start and never answer; everything else is
+/// the real git. Returns the PATH to run with.
+fn stuck_cat_file(repo: &TestRepo) -> String {
+    let real = Command::new("sh")
+        .args(["-c", "command -v git"])
+        .output()
+        .unwrap();
+    let real = String::from_utf8(real.stdout).unwrap().trim().to_string();
+    let bin = repo.tmp.path().join("fakebin");
+    std::fs::create_dir(&bin).unwrap();
+    let script = bin.join("git");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\ncase \"$*\" in *cat-file*) exec sleep 300;; esac\nexec '{real}' \"$@\"\n"
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    format!("{}:{}", bin.display(), std::env::var("PATH").unwrap())
+}
+
+#[test]
+fn a_cat_file_that_never_answers_costs_one_deadline_and_is_not_left_running() {
+    let repo = build();
+    let path = stuck_cat_file(&repo);
+    // `check` asks about several SHAs; the first stuck answer stops the rest.
+    repo.write_doc(&repo.short("c3"), &repo.short("c2"));
+    let started = Instant::now();
+    let out = Command::new("timeout")
+        .args(["20", BIN, "check", "--format", "json", DOC])
+        .current_dir(repo.root())
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with('['), "{stdout}");
+    assert!(
+        !stdout.contains("unknown-commit"),
+        "git checks stay quiet: {stdout}"
+    );
+    assert!(took < Duration::from_secs(4), "check took {took:?}");
+    assert_eq!(processes_in(repo.tmp.path()), Vec::<String>::new());
+    // The server: the hover is answered, and the stuck children end with it.
+    let capabilities = json!({});
+    let mut client = Client::start_in(capabilities, &[&repo.root()], &[("PATH", &path)]).0;
+    let doc = repo.root().join(DOC);
+    let text = std::fs::read_to_string(&doc).unwrap();
+    let uri = file_uri(&doc);
+    client.open(&uri, 1, &text);
+    let offset = text.find(&repo.short("c3")).unwrap() + 3;
+    let id = client.send_request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri }, "position": at(&text, offset, true) }),
+    );
+    let answer = client.wait_for_within(Duration::from_secs(5), |m| {
+        m["id"] == id && m.get("method").is_none()
+    });
+    let answer = answer.expect("the hover is answered while cat-file hangs");
+    assert!(
+        !answer["result"].to_string().contains("committed"),
+        "{answer}"
+    );
+    shut_down(client);
+    assert_eq!(processes_in(repo.tmp.path()), Vec::<String>::new());
+}

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{ChildStdin, Stdio};
-use std::sync::mpsc::{Receiver, sync_channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, sync_channel};
 use std::time::Instant;
 
 /// What `--batch-check` said about one name.
@@ -30,6 +30,8 @@ pub struct Batch {
     chunks: Receiver<Vec<u8>>,
     /// Output received and not consumed yet.
     buf: Vec<u8>,
+    /// Whether an answer did not come within its deadline.
+    timed_out: bool,
     /// Dropped last: kills and reaps the child.
     _live: Live,
 }
@@ -71,6 +73,7 @@ impl Batch {
             stdin,
             chunks,
             buf: Vec::new(),
+            timed_out: false,
             _live: live,
         })
     }
@@ -83,8 +86,17 @@ impl Batch {
                 self.buf.extend_from_slice(&chunk);
                 true
             }
-            Err(_) => false,
+            Err(RecvTimeoutError::Timeout) => {
+                self.timed_out = true;
+                false
+            }
+            Err(RecvTimeoutError::Disconnected) => false,
         }
+    }
+
+    /// Whether an answer did not come in time: the child is stuck, not merely out of step.
+    pub fn timed_out(&self) -> bool {
+        self.timed_out
     }
 
     /// One line, without its newline.

@@ -51,6 +51,9 @@ struct State {
     stamped_at: Option<Instant>,
     check: Option<Batch>,
     contents: Option<Batch>,
+    /// A cat-file child did not answer in time: none is started again until the
+    /// repository changes (its `config` is in the stamp), so a stuck git costs one deadline.
+    stalled: bool,
     lookups: HashMap<String, Lookup>,
     commits: HashMap<String, Arc<CommitInfo>>,
     recent: Option<Arc<[CommitInfo]>>,
@@ -182,12 +185,17 @@ impl Repo {
             return Some(c.clone());
         }
         let full = Sha::parse(oid)?;
+        if state.stalled {
+            return None;
+        }
         if state.contents.is_none() {
             state.contents = Batch::contents(&self.loc.top);
         }
         let info = state.contents.as_mut()?.commit(&full);
         let Some(info) = info else {
-            state.contents = None; // a child out of step is not reused
+            // A child out of step is not reused; a stuck one is not replaced either.
+            state.stalled |= state.contents.as_ref().is_some_and(Batch::timed_out);
+            state.contents = None;
             return None;
         };
         let info = Arc::new(info);
@@ -282,11 +290,15 @@ impl Repo {
 }
 
 fn ask_check(state: &mut State, top: &Path, sha: &Sha, suffix: &'static str) -> Option<Named> {
+    if state.stalled {
+        return None;
+    }
     if state.check.is_none() {
         state.check = Batch::check(top);
     }
     let answer = state.check.as_mut()?.name(sha, suffix);
     if answer.is_none() {
+        state.stalled |= state.check.as_ref().is_some_and(Batch::timed_out);
         state.check = None;
     }
     answer
