@@ -38,6 +38,8 @@ pub struct Location {
     pub common_dir: PathBuf,
 }
 
+/// One repository's git children and cached answers. Dropping it kills and reaps its
+/// cat-file children.
 pub struct Repo {
     loc: Location,
     state: Mutex<State>,
@@ -448,7 +450,51 @@ impl Commits for Cached<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::trim_stat;
+    use super::*;
+
+    /// How many processes work in `dir` now (zombies have no folder and do not count).
+    fn working_in(dir: &Path) -> usize {
+        let dir = dir.canonicalize().unwrap();
+        std::fs::read_dir("/proc")
+            .unwrap()
+            .flatten()
+            .filter(|e| std::fs::read_link(e.path().join("cwd")).is_ok_and(|c| c == dir))
+            .count()
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn dropping_a_repo_kills_and_reaps_its_git_children() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let git = |args: &[&str]| {
+            let out = std::process::Command::new("git")
+                .args(args)
+                .current_dir(dir)
+                .env("GIT_CONFIG_GLOBAL", "/dev/null")
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .env("GIT_AUTHOR_NAME", "A")
+                .env("GIT_AUTHOR_EMAIL", "a@x")
+                .env("GIT_COMMITTER_NAME", "A")
+                .env("GIT_COMMITTER_EMAIL", "a@x")
+                .output()
+                .unwrap();
+            assert!(out.status.success());
+            String::from_utf8(out.stdout).unwrap().trim().to_string()
+        };
+        git(&["init", "-q"]);
+        git(&["commit", "-q", "--allow-empty", "-m", "one"]);
+        let head = git(&["rev-parse", "HEAD"]);
+        let repo = Repo::new(super::super::discover(dir).unwrap());
+        assert!(matches!(repo.lookup(&head), Lookup::Found(c) if c.subject == "one"));
+        assert_eq!(
+            working_in(dir),
+            2,
+            "the two cat-file children stay for the next lookup"
+        );
+        drop(repo);
+        assert_eq!(working_in(dir), 0);
+    }
 
     #[test]
     fn long_stats_keep_the_first_files_and_the_summary() {
