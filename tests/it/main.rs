@@ -15,6 +15,7 @@ mod git_core;
 mod hostile;
 mod hostile_documents;
 mod hostile_edits;
+mod hostile_git;
 mod hostile_repo;
 mod hostile_sync;
 mod lsp;

@@ -5,8 +5,10 @@
 //! through the real binary, over stdio or the CLI; the fixtures (marker programs, FIFOs,
 //! symlinks) are made at test time.
 
-mod common;
-mod gitrepo;
+#![cfg(unix)]
+
+use crate::common;
+use crate::gitrepo;
 
 use common::features::at;
 use common::{Client, file_uri};
