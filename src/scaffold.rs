@@ -14,8 +14,9 @@ use crate::analysis::values;
 use crate::config::load::{Configs, Loaded};
 use crate::git::{self, Rev};
 use chrono::{DateTime, Utc};
+use std::ffi::OsString;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 /// What the user asked for; every part is optional and checked by [`plan`].
@@ -83,6 +84,14 @@ pub fn plan_with(
             let parsed = Rev::parse(rev).ok_or_else(|| {
                 format!("`{rev}` is not a revision: name a commit, branch or tag (no leading `-`)")
             })?;
+            if repo.is_none() {
+                // Not asked again: git either found no repository or did not answer.
+                return Err(format!(
+                    "`{rev}` cannot be looked up: {} is not in a git repository, or git did \
+                     not answer",
+                    root.display()
+                ));
+            }
             let sha = git::resolve_rev(&root, &parsed).ok_or_else(|| {
                 format!(
                     "`{rev}` names no commit in the repository at {}",
@@ -135,21 +144,101 @@ pub fn exists_message(path: &Path) -> String {
     )
 }
 
-/// Writes `text` to a file that must not exist yet (checked and created in one step, so
-/// a file appearing meanwhile is not overwritten either).
-pub fn write_new(path: &Path, text: &str) -> Result<(), String> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+/// Checks that the new file at `path` would be inside `root` by real path: its deepest
+/// existing folder, symbolic links resolved, lies under `root`'s real path, and the
+/// folders still to create are plain names. A committed symlink (`_docs -> /etc`) cannot
+/// take the file out of the repository. Errors are sentences for the user.
+pub fn check_inside(root: &Path, path: &Path) -> Result<(), String> {
+    inside(root, path).map(|_| ())
+}
+
+/// The real path of the deepest existing folder of `path`, and the names still to create
+/// below it, when all of it is inside `root`.
+fn inside(root: &Path, path: &Path) -> Result<(PathBuf, Vec<OsString>), String> {
+    let outside = || {
+        format!(
+            "{} is outside the repository at {} (a symbolic link or `..` leads out of it); \
+             nothing was written",
+            path.display(),
+            root.display()
+        )
+    };
+    let real_root = root
+        .canonicalize()
+        .map_err(|e| format!("cannot resolve {}: {e}", root.display()))?;
+    let mut missing = Vec::new();
+    let mut folder = path.parent().ok_or_else(outside)?;
+    let real = loop {
+        match folder.canonicalize() {
+            Ok(real) => break real,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(format!("cannot resolve {}: {e}", folder.display())),
+        }
+        // A missing folder: it is created by name, so it must be one (a dangling
+        // symlink is not missing to `create_dir`, and fails there).
+        match folder.components().next_back() {
+            Some(Component::Normal(name)) => missing.push(name.to_os_string()),
+            _ => return Err(outside()),
+        }
+        folder = folder.parent().ok_or_else(outside)?;
+    };
+    if !real.starts_with(&real_root) {
+        return Err(outside());
     }
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => exists_message(path),
-            _ => format!("cannot create {}: {e}", path.display()),
-        })?;
+    if !real.is_dir() {
+        return Err(format!("{} is not a folder", folder.display()));
+    }
+    missing.reverse();
+    Ok((real, missing))
+}
+
+/// Writes `text` to a file that must not exist yet, inside `root` (see [`check_inside`]).
+/// Missing folders are created one at a time, each a real folder and not a link; the file
+/// is created with `O_CREAT | O_EXCL` (and `O_NOFOLLOW`), so neither a file nor a symbolic
+/// link appearing meanwhile is followed or overwritten.
+pub fn write_new(root: &Path, path: &Path, text: &str) -> Result<(), String> {
+    let (mut dir, missing) = inside(root, path)?;
+    for name in missing {
+        dir.push(name);
+        match std::fs::create_dir(&dir) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(format!("cannot create {}: {e}", dir.display())),
+        }
+        // Whatever is there now must be a plain folder (a link made meanwhile is refused).
+        let plain = std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir());
+        if !plain {
+            return Err(format!(
+                "{} is not a folder; nothing was written",
+                dir.display()
+            ));
+        }
+    }
+    let name = path
+        .file_name()
+        .ok_or_else(|| format!("{} names no file", path.display()))?;
+    let target = dir.join(name);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW);
+    }
+    let mut file = options.open(&target).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => exists_message(path),
+        _ => format!("cannot create {}: {e}", path.display()),
+    })?;
+    // A folder swapped for a link between the checks and the open: undo, and refuse.
+    if inside(root, &target).is_err() {
+        let _ = std::fs::remove_file(&target);
+        return Err(inside(root, path).err().unwrap_or_else(|| {
+            format!(
+                "{} moved while it was written; nothing was written",
+                path.display()
+            )
+        }));
+    }
     file.write_all(text.as_bytes())
         .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
@@ -279,5 +368,45 @@ mod tests {
             "{}",
             planned.text
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn new_files_stay_inside_the_root_whatever_the_links() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (root, away) = (tmp.path().join("repo"), tmp.path().join("away"));
+        std::fs::create_dir_all(root.join("inner")).unwrap();
+        std::fs::create_dir(&away).unwrap();
+        // A link out of the root, at the top and further down.
+        std::os::unix::fs::symlink(&away, root.join("_docs")).unwrap();
+        std::os::unix::fs::symlink(&away, root.join("inner/out")).unwrap();
+        for rel in [
+            "_docs/06_metrics/p.md",
+            "_docs/p.md",
+            "inner/out/p.md",
+            "../away/p.md",
+        ] {
+            let err = write_new(&root, &root.join(rel), "x").unwrap_err();
+            assert!(err.contains("outside the repository"), "{rel}: {err}");
+            assert!(check_inside(&root, &root.join(rel)).is_err(), "{rel}");
+        }
+        assert_eq!(
+            std::fs::read_dir(&away).unwrap().count(),
+            0,
+            "nothing written away"
+        );
+        // A link that stays inside is followed; missing folders are made.
+        std::os::unix::fs::symlink(root.join("inner"), root.join("docs")).unwrap();
+        write_new(&root, &root.join("docs/a/b/p.md"), "hi").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(root.join("inner/a/b/p.md")).unwrap(),
+            "hi"
+        );
+        // Never over a file, nor through a link at the file's own name.
+        let again = write_new(&root, &root.join("docs/a/b/p.md"), "no").unwrap_err();
+        assert!(again.contains("already exists"), "{again}");
+        std::os::unix::fs::symlink(away.join("t.md"), root.join("inner/t.md")).unwrap();
+        assert!(write_new(&root, &root.join("inner/t.md"), "x").is_err());
+        assert!(!away.join("t.md").exists());
     }
 }

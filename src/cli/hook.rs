@@ -1,9 +1,9 @@
 //! `postmortem-lsp hook install`: writes a plain git pre-commit hook that checks the staged
 //! post-mortems, for teams that do not use the pre-commit framework.
 
+use crate::git::command::Git;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// Exit code for "could not do it as asked" (an existing hook, no repository), matching
 /// `check`'s usage-error code.
@@ -49,24 +49,27 @@ pub fn install(force: bool) -> u8 {
 
 /// Where git runs the pre-commit hook from. Asking git (rather than assuming `.git/hooks`)
 /// gets worktrees, where `.git` is a file, and `core.hooksPath` right.
+///
+/// Git runs sandboxed and with a deadline, like every other git run (see
+/// [`crate::git::command`]).
 fn hook_path() -> Result<PathBuf, String> {
-    let out = Command::new("git")
-        .args(["rev-parse", "--git-path", "hooks/pre-commit"])
+    let cwd = std::env::current_dir().map_err(|e| format!("no current folder: {e}"))?;
+    let (ok, stdout) = Git::for_hook_path(&cwd)
+        .arg("rev-parse")
+        .arg("--git-path")
+        .arg("hooks/pre-commit")
         .output()
-        .map_err(|e| format!("could not run git ({e}); is it installed?"))?;
-    if !out.status.success() {
+        .ok_or("could not run git, or it did not answer within 2 s; is it installed?")?;
+    if !ok {
         return Err(
             "this is not inside a git repository; run it from the repository's folder".into(),
         );
     }
-    let rel = String::from_utf8(out.stdout)
+    let rel = String::from_utf8(stdout)
         .map_err(|_| "git printed a hook path that is not UTF-8".to_string())?;
     let path = PathBuf::from(rel.trim_end_matches(['\n', '\r']));
     // git prints the path relative to the current directory unless it is elsewhere.
-    let path = std::env::current_dir()
-        .map(|cwd| cwd.join(&path))
-        .unwrap_or(path);
-    Ok(path)
+    Ok(cwd.join(path))
 }
 
 /// The binary the hook calls: this one, by absolute path, so the hook also works from GUI

@@ -1,6 +1,7 @@
 //! `postmortem-lsp new`: creates `_docs/06_metrics/postmortem_<date>_<slug>.md` at the
 //! repository root of the current folder with the Incident date, Deploy SHA and title
-//! filled in, and prints its path. It never overwrites a file. What the file is and holds
+//! filled in, and prints its path. It never overwrites a file, and never writes outside
+//! the repository (a symlinked `_docs` that leads out of it is refused). What the file is and holds
 //! is worked out by [`crate::scaffold`], which the server's `postmortem.new` shares.
 //!
 //! Exit codes: 0 created; 2 for a bad argument, an existing file, a `--deploy` that names
@@ -38,7 +39,7 @@ fn create(args: &NewArgs) -> Result<PathBuf, String> {
     if planned.no_deploy {
         eprintln!("postmortem-lsp new: no commit to take the Deploy SHA from; fill it in by hand");
     }
-    scaffold::write_new(&planned.path, &planned.text)?;
+    scaffold::write_new(&planned.root, &planned.path, &planned.text)?;
     Ok(planned
         .path
         .strip_prefix(&cwd)

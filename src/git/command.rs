@@ -42,6 +42,52 @@ impl Rev {
     }
 }
 
+/// Settings given to every git run (`-c`, which wins over any configuration file), so that
+/// no program a repository's `.git/config` names is ever run: signature verification
+/// (`gpg.*` through `log.showSignature`), the file-system monitor, pagers, external diffs,
+/// hooks, credential helpers, ask-pass and ssh programs, editors, and every transport.
+/// (`filter.*` and `diff.*.textconv` drivers have names of the repository's choosing; they
+/// run only on work-tree files or with textconv, which no command here touches or asks for.)
+pub const SANDBOX: &[&str] = &[
+    "core.fsmonitor=false",
+    "core.pager=cat",
+    "core.hooksPath=/dev/null",
+    "core.sshCommand=false",
+    "core.askPass=",
+    "core.editor=false",
+    "core.alternateRefsCommand=",
+    "credential.helper=",
+    "diff.external=",
+    "gpg.program=false",
+    "gpg.openpgp.program=false",
+    "gpg.x509.program=false",
+    "gpg.ssh.program=false",
+    "log.showSignature=false",
+    "protocol.allow=never",
+    "uploadpack.packObjectsHook=",
+    "gc.auto=0",
+    "maintenance.auto=false",
+];
+
+/// Environment variables removed from every git run: programs (and other repositories)
+/// the environment could point git at.
+const REMOVED_VARS: &[&str] = &[
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_NAMESPACE",
+    "GIT_COMMON_DIR",
+    "GIT_ASKPASS",
+    "SSH_ASKPASS",
+    "GIT_EXTERNAL_DIFF",
+    "GIT_SSH",
+    "GIT_SSH_COMMAND",
+    "GIT_PROXY_COMMAND",
+    "GIT_EDITOR",
+];
+
 /// One git invocation under construction.
 pub struct Git {
     cmd: Command,
@@ -49,27 +95,45 @@ pub struct Git {
 }
 
 impl Git {
-    /// `git` run in `dir`, with a clean, non-interactive environment: no pager, no
-    /// prompts, no optional locks (so a check never races the user's own git commands),
-    /// and none of the variables that would point git at another repository.
+    /// `git` run in `dir` in a sandboxed configuration ([`SANDBOX`]) with a clean,
+    /// non-interactive environment: no pager, no prompts, no system configuration, no
+    /// replace refs, no optional locks (so a check never races the user's own git
+    /// commands), and none of the variables that would point git at another repository or
+    /// program.
     pub fn new(dir: &Path) -> Git {
+        Git::sandboxed(dir, SANDBOX)
+    }
+
+    /// [`Git::new`] without the `core.hooksPath` override: only for asking git where the
+    /// hooks are (`hook install`), which must see the repository's own setting. Runs no
+    /// hook either way: no command here is one that runs hooks.
+    pub fn for_hook_path(dir: &Path) -> Git {
+        let settings: Vec<&str> = SANDBOX
+            .iter()
+            .copied()
+            .filter(|s| !s.starts_with("core.hooksPath="))
+            .collect();
+        Git::sandboxed(dir, &settings)
+    }
+
+    fn sandboxed(dir: &Path, settings: &[&str]) -> Git {
         let mut cmd = Command::new("git");
-        cmd.current_dir(dir)
-            .arg("--no-pager")
+        cmd.current_dir(dir);
+        for setting in settings {
+            cmd.arg("-c").arg(setting);
+        }
+        cmd.arg("--no-pager")
             .env("GIT_TERMINAL_PROMPT", "0")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_NO_REPLACE_OBJECTS", "1")
+            .env("GIT_PROTOCOL_FROM_USER", "0")
+            .env("GIT_PAGER", "cat")
+            .env("PAGER", "cat")
             .env("GIT_OPTIONAL_LOCKS", "0")
             .env("LC_ALL", "C")
             .stdin(Stdio::null())
             .stderr(Stdio::null());
-        for var in [
-            "GIT_DIR",
-            "GIT_WORK_TREE",
-            "GIT_INDEX_FILE",
-            "GIT_OBJECT_DIRECTORY",
-            "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-            "GIT_NAMESPACE",
-            "GIT_COMMON_DIR",
-        ] {
+        for var in REMOVED_VARS {
             cmd.env_remove(var);
         }
         Git {
@@ -111,10 +175,10 @@ impl Git {
     }
 
     /// Runs git to completion: `Some((succeeded, stdout))`, or `None` when git could not be
-    /// started at all (not installed, not on PATH).
+    /// started at all (not installed, not on PATH) or did not finish within
+    /// [`TIMEOUT`](super::child::TIMEOUT) (then it was killed and reaped).
     pub fn output(mut self) -> Option<(bool, Vec<u8>)> {
-        let out = self.cmd.stdout(Stdio::piped()).output().ok()?;
-        Some((out.status.success(), out.stdout))
+        super::child::run(&mut self.cmd)
     }
 
     /// The trimmed stdout of a successful run.
@@ -155,6 +219,44 @@ mod tests {
     }
 
     #[test]
+    fn every_run_is_sandboxed_before_its_subcommand() {
+        let cmd = Git::new(Path::new(".")).arg("show").into_command();
+        let args: Vec<String> = cmd
+            .get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        for setting in SANDBOX {
+            let at = args.iter().position(|a| a == setting).unwrap();
+            assert_eq!(args[at - 1], "-c", "{setting}");
+        }
+        assert!(args.contains(&"gpg.program=false".to_string()));
+        assert_eq!(args[args.len() - 2..], ["--no-pager", "show"]);
+        let envs: Vec<(String, Option<String>)> = cmd
+            .get_envs()
+            .map(|(k, v)| {
+                let v = v.map(|v| v.to_string_lossy().into_owned());
+                (k.to_string_lossy().into_owned(), v)
+            })
+            .collect();
+        for (var, value) in [
+            ("GIT_CONFIG_NOSYSTEM", Some("1")),
+            ("GIT_TERMINAL_PROMPT", Some("0")),
+            ("GIT_NO_REPLACE_OBJECTS", Some("1")),
+            ("GIT_ASKPASS", None),
+            ("SSH_ASKPASS", None),
+        ] {
+            let found = envs.iter().find(|(k, _)| k == var).unwrap();
+            assert_eq!(found.1.as_deref(), value, "{var}");
+        }
+        let hooks = Git::for_hook_path(Path::new(".")).into_command();
+        assert!(
+            !hooks
+                .get_args()
+                .any(|a| a.to_string_lossy().contains("hooksPath"))
+        );
+    }
+
+    #[test]
     fn values_follow_end_of_options() {
         let sha = Sha::parse("abcdef0").unwrap();
         let git = Git::new(Path::new("."))
@@ -165,6 +267,7 @@ mod tests {
         let args: Vec<String> = git
             .into_command()
             .get_args()
+            .skip(2 * SANDBOX.len())
             .map(|a| a.to_string_lossy().into_owned())
             .collect();
         assert_eq!(

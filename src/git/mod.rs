@@ -2,14 +2,17 @@
 //! trait: which repository a document belongs to, and the cached answers about its commits.
 //!
 //! Everything here runs the `git` program (see [`command`] for how arguments are kept
-//! safe). Without git on PATH, outside a repository, or in a bare one, the functions return
-//! `None` and the git checks stay quiet.
+//! safe and repository-configured programs off, and [`child`] for the deadline on every
+//! run). Without git on PATH, outside a repository, in a bare one, or when git does not
+//! answer in time, the functions return `None` and the git checks stay quiet.
 
 pub mod catfile;
+pub mod child;
 pub mod command;
 pub mod remote;
 pub mod repo;
 
+pub use child::kill_all;
 pub use command::{Rev, Sha};
 pub use repo::{Cached, Location, Repo};
 

@@ -38,6 +38,8 @@ pub struct Location {
     pub common_dir: PathBuf,
 }
 
+/// One repository's git children and cached answers. Dropping it kills and reaps its
+/// cat-file children.
 pub struct Repo {
     loc: Location,
     state: Mutex<State>,
@@ -51,6 +53,9 @@ struct State {
     stamped_at: Option<Instant>,
     check: Option<Batch>,
     contents: Option<Batch>,
+    /// A cat-file child did not answer in time: none is started again until the
+    /// repository changes (its `config` is in the stamp), so a stuck git costs one deadline.
+    stalled: bool,
     lookups: HashMap<String, Lookup>,
     commits: HashMap<String, Arc<CommitInfo>>,
     recent: Option<Arc<[CommitInfo]>>,
@@ -182,12 +187,17 @@ impl Repo {
             return Some(c.clone());
         }
         let full = Sha::parse(oid)?;
+        if state.stalled {
+            return None;
+        }
         if state.contents.is_none() {
             state.contents = Batch::contents(&self.loc.top);
         }
         let info = state.contents.as_mut()?.commit(&full);
         let Some(info) = info else {
-            state.contents = None; // a child out of step is not reused
+            // A child out of step is not reused; a stuck one is not replaced either.
+            state.stalled |= state.contents.as_ref().is_some_and(Batch::timed_out);
+            state.contents = None;
             return None;
         };
         let info = Arc::new(info);
@@ -203,6 +213,8 @@ impl Repo {
                 .arg(LIST_LIMIT)
                 .arg("--no-color")
                 .arg("--no-show-signature")
+                .arg("--no-ext-diff")
+                .arg("--no-textconv")
                 .arg("--format=%H%x1f%an%x1f%ct%x1f%s%x1e")
         };
         let out = match start {
@@ -239,6 +251,9 @@ impl Repo {
     fn stat(&self, sha: &Sha) -> Option<String> {
         let text = Git::new(&self.loc.top)
             .arg("show")
+            .arg("--no-show-signature")
+            .arg("--no-ext-diff")
+            .arg("--no-textconv")
             .arg("--no-color")
             .arg("--stat=72")
             .arg("--format=")
@@ -277,11 +292,15 @@ impl Repo {
 }
 
 fn ask_check(state: &mut State, top: &Path, sha: &Sha, suffix: &'static str) -> Option<Named> {
+    if state.stalled {
+        return None;
+    }
     if state.check.is_none() {
         state.check = Batch::check(top);
     }
     let answer = state.check.as_mut()?.name(sha, suffix);
     if answer.is_none() {
+        state.stalled |= state.check.as_ref().is_some_and(Batch::timed_out);
         state.check = None;
     }
     answer
@@ -431,7 +450,51 @@ impl Commits for Cached<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::trim_stat;
+    use super::*;
+
+    /// How many processes work in `dir` now (zombies have no folder and do not count).
+    fn working_in(dir: &Path) -> usize {
+        let dir = dir.canonicalize().unwrap();
+        std::fs::read_dir("/proc")
+            .unwrap()
+            .flatten()
+            .filter(|e| std::fs::read_link(e.path().join("cwd")).is_ok_and(|c| c == dir))
+            .count()
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn dropping_a_repo_kills_and_reaps_its_git_children() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let git = |args: &[&str]| {
+            let out = std::process::Command::new("git")
+                .args(args)
+                .current_dir(dir)
+                .env("GIT_CONFIG_GLOBAL", "/dev/null")
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .env("GIT_AUTHOR_NAME", "A")
+                .env("GIT_AUTHOR_EMAIL", "a@x")
+                .env("GIT_COMMITTER_NAME", "A")
+                .env("GIT_COMMITTER_EMAIL", "a@x")
+                .output()
+                .unwrap();
+            assert!(out.status.success());
+            String::from_utf8(out.stdout).unwrap().trim().to_string()
+        };
+        git(&["init", "-q"]);
+        git(&["commit", "-q", "--allow-empty", "-m", "one"]);
+        let head = git(&["rev-parse", "HEAD"]);
+        let repo = Repo::new(super::super::discover(dir).unwrap());
+        assert!(matches!(repo.lookup(&head), Lookup::Found(c) if c.subject == "one"));
+        assert_eq!(
+            working_in(dir),
+            2,
+            "the two cat-file children stay for the next lookup"
+        );
+        drop(repo);
+        assert_eq!(working_in(dir), 0);
+    }
 
     #[test]
     fn long_stats_keep_the_first_files_and_the_summary() {

@@ -373,6 +373,7 @@ pub fn run_stdio() -> ExitCode {
         transport::serve(stdio::stdin(), output, service, socket).await;
         shutdown
     });
+    crate::git::kill_all(); // no git child outlives the server
     // The last answers (to `shutdown`, say) are still being written: wait for them, but not
     // for a client that stopped reading.
     let _ = drained.recv_timeout(std::time::Duration::from_secs(2));

@@ -9,7 +9,8 @@
 //! - `[slug, date, deploy, title]`, any trailing ones left out.
 //!
 //! The file goes under the repository root of the first workspace folder (its git top
-//! level, else the folder itself). An existing file is never touched: the command fails.
+//! level, else the folder itself), and only inside it by real path (a symlinked `_docs`
+//! leading out is refused). An existing file is never touched: the command fails.
 
 use super::commands::NEW;
 use super::{Backend, convert, lock};
@@ -97,6 +98,13 @@ impl Backend {
         if planned.path.exists() {
             return self.refuse(scaffold::exists_message(&planned.path)).await;
         }
+        // The editor would follow a symlinked folder out of the repository as readily as
+        // we would: checked whoever writes the file.
+        if let Err(why) = scaffold::check_inside(&planned.root, &planned.path) {
+            return self
+                .refuse(format!("Cannot create a post-mortem: {why}."))
+                .await;
+        }
         let Some(uri) = Uri::from_file_path(&planned.path) else {
             return Err(super::features::internal_error(NEW));
         };
@@ -111,8 +119,10 @@ impl Backend {
             }
         } else if let Err(why) = write(planned.clone()).await {
             // A client that cannot create files through an edit: write it ourselves, as
-            // the CLI does, still never over an existing file.
-            return self.refuse(why).await;
+            // the CLI does, still never over an existing file nor outside the root.
+            return self
+                .refuse(format!("Cannot create a post-mortem: {why}."))
+                .await;
         }
         if let Err(e) = self
             .client
@@ -129,9 +139,11 @@ impl Backend {
 }
 
 async fn write(planned: Planned) -> std::result::Result<(), String> {
-    tokio::task::spawn_blocking(move || scaffold::write_new(&planned.path, &planned.text))
-        .await
-        .map_err(|e| format!("writing the file failed: {e}"))?
+    tokio::task::spawn_blocking(move || {
+        scaffold::write_new(&planned.root, &planned.path, &planned.text)
+    })
+    .await
+    .map_err(|e| format!("writing the file failed: {e}"))?
 }
 
 #[cfg(test)]

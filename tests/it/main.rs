@@ -17,6 +17,7 @@ mod hostile;
 mod hostile_documents;
 mod hostile_edits;
 mod hostile_files;
+mod hostile_git;
 mod hostile_repo;
 mod hostile_sync;
 mod lsp;
