@@ -219,7 +219,9 @@ async fn read_input(
                 Response::from_error(Id::Null, Error::parse_error())
             }
         };
-        tracing::warn!("answering a message the server cannot take: {answer:?}");
+        // Not the whole answer: its data can be as large as the message it answers.
+        let code = answer.error().map(|e| e.code.code());
+        tracing::warn!(id = %answer.id(), ?code, "answering a message the server cannot take");
         // Waits while the output is full: a client that does not read is not read either.
         if let Ok(json) = serde_json::to_vec(&answer)
             && out.send(frame(&json)).await.is_err()
