@@ -145,3 +145,24 @@ fn exit_ends_the_process_while_a_document_waits_for_its_settings() {
     client.notify("exit", Value::Null);
     assert_eq!(exit_code(&mut client, "exit with work pending"), Some(1));
 }
+
+#[test]
+fn shutdown_and_exit_end_the_process_while_an_edit_is_unanswered() {
+    // `workspace/applyEdit`, sent while a command runs, is never answered: the command's
+    // own request stays open, and neither holds the process. (The command must also not
+    // wait for the unanswered registration: it loads the document's settings first.)
+    let mut client = ignoring_registrations();
+    client.manual.push("workspace/applyEdit");
+    let uri = common::example_uri("postmortem_2026-03-14_lifecycle.md");
+    client.open(&uri, 1, common::VALID);
+    client.send_request(
+        "workspace/executeCommand",
+        json!({ "command": "postmortem.insertTimelineEntry", "arguments": [uri] }),
+    );
+    let edit = client.wait_for(|m| m["method"] == "workspace/applyEdit");
+    assert!(edit.is_some(), "the server asks to apply the edit");
+    let response = client.request("shutdown", Value::Null);
+    assert_eq!(response["result"], Value::Null, "{response}");
+    client.notify("exit", Value::Null);
+    assert_eq!(exit_code(&mut client, "exit with an edit pending"), Some(0));
+}
