@@ -221,7 +221,7 @@ fn a_client_that_does_not_read_stops_being_read() {
     // queued output stops the reading.
     let mut server = Server::start();
     let mut stdin = server.stdin.take().expect("stdin");
-    const REQUESTS: usize = 20_000;
+    const REQUESTS: usize = 10_000;
     let method = format!("$/{}", "x".repeat(1000));
     let (done_tx, done) = mpsc::channel();
     std::thread::spawn(move || {
@@ -238,7 +238,7 @@ fn a_client_that_does_not_read_stops_being_read() {
     server.wait_idle(Duration::from_millis(600));
     let rss = server.rss_mb();
     assert!(rss < 100.0, "{rss:.0} MB while the client is not reading");
-    // About 22 MB of answers would be waiting: the server stopped reading well before.
+    // About 11 MB of answers would be waiting: the server stopped reading well before.
     assert!(
         done.try_recv().is_err(),
         "the server read all {REQUESTS} requests while none of its answers was read"
@@ -302,10 +302,10 @@ fn unread_diagnostics_are_superseded_and_the_latest_comes_last() {
 
 /// Folders opened one after another, each with one document opened and closed. Each folder
 /// without eviction kept about 115 KB; a settings load costs about 20 ms in a debug build,
-/// so the count is kept to what shows a leak plainly (about 30 MB) in a few seconds.
-const FOLDERS: usize = 300;
+/// so the count is kept to what shows a leak plainly (about 18 MB) in a few seconds.
+const FOLDERS: usize = 200;
 /// Folders opened before the baseline is measured (allocator and caches warm).
-const WARM: usize = 50;
+const WARM: usize = 40;
 const TEXT: &str = "# Post-mortem\n";
 
 /// Opens and closes one document in `dir`, waiting for its diagnostics; returns them.
