@@ -43,11 +43,15 @@ fn exit_code(client: &mut Client, what: &str) -> Option<i32> {
     status.code()
 }
 
-/// Runs `case` [`RUNS`] times at once and returns the exit codes.
+/// Runs `case` [`RUNS`] times at once and returns the exit codes. Every run is joined
+/// before any failure is reported, so each run's server is killed (when its client drops)
+/// even if it hangs.
 fn repeated(case: fn() -> Option<i32>) -> Vec<Option<i32>> {
     let runs: Vec<_> = (0..RUNS).map(|_| std::thread::spawn(case)).collect();
-    runs.into_iter()
-        .map(|run| run.join().expect("the case passes"))
+    let joined: Vec<_> = runs.into_iter().map(|run| run.join()).collect();
+    joined
+        .into_iter()
+        .map(|run| run.expect("the case passes"))
         .collect()
 }
 
