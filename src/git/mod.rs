@@ -143,6 +143,24 @@ impl Repos {
     }
 }
 
+impl Repos {
+    /// Forgets what was found for `dir` (a folder no open document is in any more), and
+    /// its repository once no other known folder is in it, so memory follows the open
+    /// documents rather than every folder ever seen.
+    pub fn forget(&self, dir: &Path) {
+        let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+        let mut by_dir = self.by_dir.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(Some(top)) = by_dir.remove(&dir) else {
+            return;
+        };
+        if !by_dir.values().any(|t| t.as_ref() == Some(&top)) {
+            drop(by_dir);
+            let mut by_top = self.by_top.lock().unwrap_or_else(|e| e.into_inner());
+            by_top.remove(&top);
+        }
+    }
+}
+
 /// Locks `m`, recovering it from a panic elsewhere (the maps stay consistent: each is
 /// changed by one call that cannot panic midway). With `wait` false a busy lock gives
 /// `None` instead of waiting.

@@ -264,6 +264,22 @@ impl Inner {
     }
 }
 
+impl Configs {
+    /// Drops the loads no open document needs (see [`State::needs`]), so a folder's
+    /// settings do not outlive its last open document; whether any was dropped (the
+    /// problems and watchers published then need a resync). Waits for a running load: call
+    /// it on the blocking pool.
+    pub fn forget_unused(&self, state: &Mutex<State>) -> bool {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let state = lock(state);
+        let before = inner.loads.len();
+        inner
+            .loads
+            .retain(|key, (loaded, _)| state.needs(loaded, key));
+        inner.loads.len() < before
+    }
+}
+
 /// A settings file's text: an open document's (the truth for a file being edited), else the
 /// disk's, through the guarded reader. The state's lock is released before the disk is
 /// touched: every request takes that lock.

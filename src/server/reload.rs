@@ -58,28 +58,33 @@ impl Backend {
     }
 
     /// Asks the client to watch `globs` (configuration files and the templates in use),
-    /// replacing the last registration when the set changed.
+    /// replacing the last registration when the set changed. Returns at once: the client
+    /// may never answer, and nothing (a handler, a resync, the next registration's lock)
+    /// may wait for that; registrations still go out one after another.
     pub(super) async fn watch(&self, globs: Vec<String>) {
         if !lock(&self.state).client.watch_files {
             return;
         }
-        let mut watched = self.configs.watched.lock().await;
-        if *watched == globs {
-            return;
-        }
-        if !watched.is_empty() {
-            let gone = vec![convert::watch_unregistration()];
-            if let Err(e) = self.client.unregister_capability(gone).await {
-                tracing::warn!("the client did not drop the file watchers: {e}");
+        let (client, configs) = (self.client.clone(), self.configs.clone());
+        drop(tokio::spawn(async move {
+            let mut watched = configs.watched.lock().await;
+            if *watched == globs {
+                return;
             }
-        }
-        let registration = vec![convert::watch_registration(&globs)];
-        match self.client.register_capability(registration).await {
-            Ok(()) => *watched = globs,
-            Err(e) => {
-                watched.clear();
-                tracing::warn!("the client did not watch the configuration files: {e}");
+            if !watched.is_empty() {
+                let gone = vec![convert::watch_unregistration()];
+                if let Err(e) = client.unregister_capability(gone).await {
+                    tracing::warn!("the client did not drop the file watchers: {e}");
+                }
             }
-        }
+            let registration = vec![convert::watch_registration(&globs)];
+            match client.register_capability(registration).await {
+                Ok(()) => *watched = globs,
+                Err(e) => {
+                    watched.clear();
+                    tracing::warn!("the client did not watch the configuration files: {e}");
+                }
+            }
+        }));
     }
 }

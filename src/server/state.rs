@@ -71,6 +71,14 @@ impl Doc {
     }
 }
 
+/// What closing a document left behind.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Closed {
+    /// The document's folder, when no open document is in it any more: what the server
+    /// keeps for that folder (settings, repository) can go.
+    pub left: Option<PathBuf>,
+}
+
 /// The client capabilities the features look at (everything else is fixed by the protocol).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ClientFeatures {
@@ -219,9 +227,43 @@ impl State {
         Some(self.snapshot(uri, doc))
     }
 
-    /// Forgets a document; whether it was open.
-    pub fn close(&mut self, uri: &Uri) -> bool {
-        self.docs.remove(uri).is_some()
+    /// Forgets a document; `None` if it was not open. Its workspace (and the files cached
+    /// in it) goes with the last open document under its root.
+    pub fn close(&mut self, uri: &Uri) -> Option<Closed> {
+        let doc = self.docs.remove(uri)?;
+        if let Some(workspace) = &doc.workspace
+            && !self.docs.values().any(|d| {
+                d.workspace
+                    .as_ref()
+                    .is_some_and(|w| Arc::ptr_eq(w, workspace))
+            })
+        {
+            self.workspaces.remove(workspace.root());
+        }
+        let dir = doc.path.as_deref().and_then(Path::parent);
+        let left = dir.filter(|dir| {
+            !self
+                .docs
+                .values()
+                .any(|d| d.path.as_deref().and_then(Path::parent) == Some(*dir))
+        });
+        Some(Closed {
+            left: left.map(Path::to_path_buf),
+        })
+    }
+
+    /// Whether an open document needs the settings `loaded`: it uses them, or it is their
+    /// configuration file or template.
+    pub fn needs(&self, loaded: &Arc<Loaded>, key: &Path) -> bool {
+        let files = [Some(key), loaded.config_path.as_deref()];
+        let files = files.into_iter().chain([loaded.template_path.as_deref()]);
+        let files: Vec<&Path> = files.flatten().collect();
+        self.docs.values().any(|d| {
+            d.config
+                .as_ref()
+                .is_some_and(|c| Arc::ptr_eq(&c.loaded, loaded))
+                || d.path.as_deref().is_some_and(|p| files.contains(&p))
+        })
     }
 
     /// Whether a result for `rev` may be published: it is the latest revision of an open
@@ -329,7 +371,7 @@ mod tests {
             state.get(&uri()).map(|s| (s.text, s.rev)),
             Some(("abcd".into(), second.rev))
         );
-        assert!(state.close(&uri()));
+        assert_eq!(state.close(&uri()), Some(Closed { left: None }));
         assert!(state.get(&uri()).is_none());
         assert!(!state.is_latest(&uri(), second.rev));
         let reopened = state.open(uri(), 1, "x", None, None);

@@ -3,9 +3,11 @@
 //! wake-up) for each; on a keystroke that was a large part of the round trip. Here one thread
 //! blocks in `read` and one in `write`, and the async side only passes buffers over channels.
 
+use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::mpsc;
 
@@ -72,32 +74,95 @@ impl AsyncRead for Input {
     }
 }
 
-/// Standard output, written by its own thread: each write is queued (never blocking the
-/// async side) and the thread flushes once the queue is empty. The receiver hears when
+/// At most this many bytes wait for the stdout thread (those being written included); past
+/// it, writes wait, as they would on a full pipe, so a client that does not read holds the
+/// server back instead of making it store everything it would have sent.
+const QUEUED_BYTES: usize = 1 << 20;
+
+/// What the async side and the stdout thread share.
+#[derive(Default)]
+struct Queue {
+    chunks: VecDeque<Vec<u8>>,
+    /// Bytes queued or being written.
+    bytes: usize,
+    /// The writer waiting for room.
+    waker: Option<Waker>,
+    /// The async side is gone: write what is queued, then stop.
+    closed: bool,
+    /// The thread stopped (the client is gone): writes fail.
+    stopped: bool,
+}
+
+struct Shared {
+    queue: Mutex<Queue>,
+    /// Rung when chunks arrive or the async side is gone.
+    ready: Condvar,
+}
+
+impl Shared {
+    fn queue(&self) -> MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Standard output, written by its own thread: each write is queued (up to
+/// [`QUEUED_BYTES`]) and the thread flushes once the queue is empty. The receiver hears when
 /// everything queued before the [`Output`] was dropped is written (or can no longer be).
 pub fn stdout() -> (Output, std::sync::mpsc::Receiver<()>) {
-    let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
+    let shared = Arc::new(Shared {
+        queue: Mutex::default(),
+        ready: Condvar::new(),
+    });
     let (done, drained) = std::sync::mpsc::channel();
+    let thread_side = shared.clone();
     let spawned = std::thread::Builder::new()
         .name("stdout".into())
         .spawn(move || {
-            let mut stdout = std::io::stdout().lock();
             // Said on every way out, so a waiting exit never waits for nothing.
             let _done = Signal(done);
-            while let Ok(first) = rx.recv() {
-                let mut written = stdout.write_all(&first);
-                while let (Ok(()), Ok(more)) = (&written, rx.try_recv()) {
-                    written = stdout.write_all(&more);
-                }
-                if written.and_then(|()| stdout.flush()).is_err() {
-                    return;
-                }
-            }
+            let _stopped = Stopped(thread_side.clone());
+            write_queued(&thread_side);
         });
     if let Err(e) = spawned {
         tracing::error!("cannot start the stdout thread: {e}");
+        shared.queue().stopped = true;
     }
-    (Output { tx }, drained)
+    (Output { shared }, drained)
+}
+
+/// The stdout thread: writes the queued chunks until the async side is gone and the queue
+/// empty, or a write fails.
+fn write_queued(shared: &Shared) {
+    let mut stdout = std::io::stdout().lock();
+    loop {
+        let chunks = {
+            let mut queue = shared.queue();
+            while queue.chunks.is_empty() && !queue.closed {
+                queue = shared.ready.wait(queue).unwrap_or_else(|e| e.into_inner());
+            }
+            if queue.chunks.is_empty() {
+                return;
+            }
+            std::mem::take(&mut queue.chunks)
+        };
+        let mut written = 0;
+        for chunk in &chunks {
+            if stdout.write_all(chunk).is_err() {
+                return;
+            }
+            written += chunk.len();
+        }
+        let mut queue = shared.queue();
+        queue.bytes -= written;
+        if let Some(waker) = queue.waker.take() {
+            waker.wake();
+        }
+        let idle = queue.chunks.is_empty();
+        drop(queue);
+        if idle && stdout.flush().is_err() {
+            return;
+        }
+    }
 }
 
 /// Sends `()` when dropped.
@@ -109,21 +174,44 @@ impl Drop for Signal {
     }
 }
 
+/// Marks the thread stopped when dropped, waking a writer waiting for room.
+struct Stopped(Arc<Shared>);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        let mut queue = self.0.queue();
+        queue.stopped = true;
+        if let Some(waker) = queue.waker.take() {
+            waker.wake();
+        }
+    }
+}
+
 /// The async side of [`stdout`]; writes fail once the thread stopped (the client is gone).
 pub struct Output {
-    tx: std::sync::mpsc::Sender<Vec<u8>>,
+    shared: Arc<Shared>,
 }
 
 impl AsyncWrite for Output {
     fn poll_write(
         self: Pin<&mut Self>,
-        _: &mut Context<'_>,
+        cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<std::io::Result<usize>> {
-        Poll::Ready(match self.tx.send(buf.to_vec()) {
-            Ok(()) => Ok(buf.len()),
-            Err(_) => Err(std::io::ErrorKind::BrokenPipe.into()),
-        })
+        let mut queue = self.shared.queue();
+        if queue.stopped {
+            return Poll::Ready(Err(std::io::ErrorKind::BrokenPipe.into()));
+        }
+        if queue.bytes >= QUEUED_BYTES {
+            queue.waker = Some(cx.waker().clone());
+            return Poll::Pending;
+        }
+        let n = buf.len().min(QUEUED_BYTES - queue.bytes);
+        queue.chunks.push_back(buf[..n].to_vec());
+        queue.bytes += n;
+        drop(queue);
+        self.shared.ready.notify_one();
+        Poll::Ready(Ok(n))
     }
 
     fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
@@ -133,5 +221,12 @@ impl AsyncWrite for Output {
 
     fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         Poll::Ready(Ok(()))
+    }
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        self.shared.queue().closed = true;
+        self.shared.ready.notify_one();
     }
 }

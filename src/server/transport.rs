@@ -10,10 +10,11 @@
 
 use serde::Deserialize;
 use std::io;
+use std::time::Duration;
 use tokio::io::{
     AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader, BufWriter,
 };
-use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use tokio::sync::mpsc::{Sender, channel};
 use tower_lsp_server::jsonrpc::{Error, Id, Request, Response};
 use tower_lsp_server::{ClientSocket, LanguageServer, LspService, Server};
 
@@ -157,8 +158,16 @@ enum Message {
     Request(Request),
 }
 
+/// A body to pass on to tower-lsp-server.
+#[derive(Debug, PartialEq, Eq)]
+enum Pass {
+    Message,
+    /// The `exit` notification: the last message the server reads.
+    Exit,
+}
+
 /// What to do with one body: pass it on, or answer it here.
-fn judge(body: &[u8]) -> Result<(), Response> {
+fn judge(body: &[u8]) -> Result<Pass, Response> {
     let refuse = |error: Error| Response::from_error(Id::Null, error);
     let text = std::str::from_utf8(body).map_err(|_| refuse(Error::parse_error()))?;
     match serde_json::from_str::<Message>(text) {
@@ -169,9 +178,10 @@ fn judge(body: &[u8]) -> Result<(), Response> {
                 error.data = Some(request.method().into());
                 Err(Response::from_error(id.clone(), error))
             }
-            _ => Ok(()),
+            None if request.method() == "exit" => Ok(Pass::Exit),
+            _ => Ok(Pass::Message),
         },
-        Ok(Message::Response(_)) => Ok(()),
+        Ok(Message::Response(_)) => Ok(Pass::Message),
         Err(e) if e.is_data() => Err(refuse(Error::invalid_request())),
         Err(_) => Err(refuse(Error::parse_error())),
     }
@@ -184,18 +194,20 @@ fn frame(body: &[u8]) -> Vec<u8> {
 }
 
 /// Reads the client's frames; passes well-formed ones to `server`, sends answers to `out`.
+/// Returns at the end of input or once `exit` is passed on: the client may hold its end
+/// open after `exit`, and nothing it sends then is read.
 async fn read_input(
     input: impl AsyncRead + Unpin,
     mut server: impl AsyncWrite + Unpin,
-    out: UnboundedSender<Vec<u8>>,
+    out: Sender<Vec<u8>>,
 ) {
     let mut frames = Frames::new(input, MAX_BODY);
     loop {
         let answer = match frames.next().await {
             Ok(Frame::End) | Err(_) => return,
             Ok(Frame::Body(body)) => match judge(&body) {
-                Ok(()) => {
-                    if server.write_all(&frame(&body)).await.is_err() {
+                Ok(pass) => {
+                    if server.write_all(&frame(&body)).await.is_err() || pass == Pass::Exit {
                         return;
                     }
                     continue;
@@ -207,24 +219,42 @@ async fn read_input(
                 Response::from_error(Id::Null, Error::parse_error())
             }
         };
-        tracing::warn!("answering a message the server cannot take: {answer:?}");
-        if let Ok(json) = serde_json::to_vec(&answer) {
-            let _ = out.send(frame(&json));
-        }
-    }
-}
-
-/// Passes the server's frames (trusted, so unlimited) to `out` whole.
-async fn read_output(from_server: impl AsyncRead + Unpin, out: UnboundedSender<Vec<u8>>) {
-    let mut frames = Frames::new(from_server, usize::MAX);
-    while let Ok(Frame::Body(body)) = frames.next().await {
-        if out.send(frame(&body)).is_err() {
+        // Not the whole answer: its data can be as large as the message it answers.
+        let code = answer.error().map(|e| e.code.code());
+        tracing::warn!(id = %answer.id(), ?code, "answering a message the server cannot take");
+        // Waits while the output is full: a client that does not read is not read either.
+        if let Ok(json) = serde_json::to_vec(&answer)
+            && out.send(frame(&json)).await.is_err()
+        {
             return;
         }
     }
 }
 
+/// Passes the server's frames (trusted, so unlimited) to `out` whole.
+async fn read_output(from_server: impl AsyncRead + Unpin, out: Sender<Vec<u8>>) {
+    let mut frames = Frames::new(from_server, usize::MAX);
+    while let Ok(Frame::Body(body)) = frames.next().await {
+        if out.send(frame(&body)).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Frames waiting for the output. A client that stops reading fills them, then the
+/// server's own output; from there tower-lsp-server stops taking requests and the guard
+/// stops reading: memory stays bounded, as with a full pipe.
+const QUEUED_FRAMES: usize = 4;
+/// How long the server may take, once the input is over (`exit` or its end), to finish what
+/// it is doing. Requests it sent the client may never be answered, and tower-lsp-server
+/// waits for every handler (`initialized` waiting for `client/registerCapability`, say)
+/// before it returns: past this, it is dropped with whatever it still waits for.
+const WIND_DOWN: Duration = Duration::from_millis(250);
+/// How long the last frames may take to reach the output once the server stopped.
+const LAST_WRITES: Duration = Duration::from_millis(250);
+
 /// Serves `service` on `input`/`output` behind the guard, until `exit` or the end of input.
+/// Returns within [`WIND_DOWN`] and [`LAST_WRITES`] of either, whatever is pending.
 pub async fn serve<S: LanguageServer>(
     input: impl AsyncRead + Unpin + Send + 'static,
     output: impl AsyncWrite + Unpin + Send + 'static,
@@ -233,10 +263,15 @@ pub async fn serve<S: LanguageServer>(
 ) {
     let (to_server, server_in) = tokio::io::duplex(64 << 10);
     let (server_out, from_server) = tokio::io::duplex(64 << 10);
-    let (out_tx, mut out_rx) = unbounded_channel::<Vec<u8>>();
-    let reader = tokio::spawn(read_input(input, to_server, out_tx.clone()));
+    let (out_tx, mut out_rx) = channel::<Vec<u8>>(QUEUED_FRAMES);
+    let (over, input_over) = tokio::sync::oneshot::channel::<()>();
+    let reader_out = out_tx.clone();
+    let reader = tokio::spawn(async move {
+        read_input(input, to_server, reader_out).await;
+        let _ = over.send(());
+    });
     let relay = tokio::spawn(read_output(from_server, out_tx));
-    let writer = tokio::spawn(async move {
+    let mut writer = tokio::spawn(async move {
         let mut output = BufWriter::new(output);
         while let Some(bytes) = out_rx.recv().await {
             let written = output.write_all(&bytes).await;
@@ -245,15 +280,33 @@ pub async fn serve<S: LanguageServer>(
             }
         }
     });
-    Server::new(server_in, server_out, socket)
-        .serve(service)
-        .await;
-    // The client may still hold stdin open after `exit`: stop reading it, then let the
-    // server's last frames out.
+    let serving = Server::new(server_in, server_out, socket).serve(service);
+    let mut serving = Box::pin(serving);
+    let input_over = async {
+        let _ = input_over.await;
+        tokio::time::sleep(WIND_DOWN).await;
+    };
+    tokio::select! {
+        () = &mut serving => {}
+        () = input_over => {
+            tracing::info!("stopping with handlers still waiting (for the client, say)");
+        }
+    }
+    // Dropping the server drops its end of the relay, which then ends.
+    drop(serving);
     reader.abort();
     let _ = reader.await;
-    let _ = relay.await;
-    let _ = writer.await;
+    let last_writes = async {
+        let _ = relay.await;
+        let _ = (&mut writer).await;
+    };
+    if tokio::time::timeout(LAST_WRITES, last_writes)
+        .await
+        .is_err()
+    {
+        tracing::warn!("the client is not reading: its last messages are dropped");
+        writer.abort();
+    }
 }
 
 #[cfg(test)]
