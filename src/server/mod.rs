@@ -401,7 +401,6 @@ pub fn run_stdio() -> ExitCode {
         transport::serve(stdio::stdin(), output, service, socket).await;
         shutdown
     });
-    crate::git::kill_all(); // no git child outlives the server
     // The last answers (to `shutdown`, say) are still being written: wait for them, but not
     // for a client that stopped reading.
     let _ = drained.recv_timeout(std::time::Duration::from_millis(200));
@@ -418,4 +417,6 @@ pub fn run_stdio() -> ExitCode {
 
 /// The one place for what must happen before the process ends, once the client is served:
 /// the children the server started (git) are ended here.
-fn on_exit() {}
+fn on_exit() {
+    crate::git::kill_all();
+}

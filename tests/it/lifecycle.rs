@@ -3,7 +3,7 @@
 //! `client/registerCapability` never answered, or a client gone right after `initialize`.
 //! Each case runs ten times (in parallel, to keep the test fast) so a race shows.
 
-mod common;
+use crate::common;
 
 use common::Client;
 use serde_json::{Value, json};
