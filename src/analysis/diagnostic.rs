@@ -113,6 +113,8 @@ pub enum Fix {
         values: Vec<String>,
         preferred: bool,
     },
+    /// Insert one of these before the diagnostic's range (not preferred: the user picks).
+    InsertBefore { values: Vec<String> },
     /// Write the current UTC time (or date) into the diagnostic's range or cell.
     Now,
     /// Insert the skeleton of the template section named `name` where the template puts it.
@@ -121,6 +123,9 @@ pub enum Fix {
     InsertField { name: String },
     /// Put the sections into template order.
     ReorderSections,
+    /// Insert a Timeline entry `HH:MM  (source: …) ` at `time`, among the entries in time
+    /// order.
+    InsertEntry { time: String },
     /// Sort the Timeline entries by time.
     SortTimeline,
     /// Rename the file (a file name, no folder).

@@ -4,7 +4,7 @@
 use crate::analysis::facts::{Ctx, PreventionRow, strip_backticks};
 use crate::analysis::schema::{DEFAULT_TICKET_PATTERN, FieldRole, TicketPattern};
 use crate::analysis::values::{is_placeholder_text, parse_date};
-use crate::analysis::{Code, Diagnostic};
+use crate::analysis::{Code, Diagnostic, Fix};
 
 /// `missing-ticket`: a row with no ticket key such as `OPS-123` anywhere in it.
 pub fn missing_ticket(ctx: &Ctx) -> Vec<Diagnostic> {
@@ -43,16 +43,27 @@ pub fn invalid_owner(ctx: &Ctx) -> Vec<Diagnostic> {
                 return None;
             }
             let bare = owner.trim_start_matches('@');
-            let fix = if is_handle(&format!("@{bare}")) {
-                format!("write it as `@{bare}`")
+            let handle = format!("@{bare}");
+            let (advice, fix) = if is_handle(&handle) {
+                (
+                    format!("write it as `{handle}`"),
+                    Some(Fix::Replace { text: handle }),
+                )
             } else {
-                "write the owner's handle, such as `@maria`".to_string()
+                (
+                    "write the owner's handle, such as `@maria`".to_string(),
+                    None,
+                )
             };
-            Some(Diagnostic::new(
+            let d = Diagnostic::new(
                 Code::InvalidOwner,
                 range,
-                format!("`{owner}` is not an @handle: {fix}"),
-            ))
+                format!("`{owner}` is not an @handle: {advice}"),
+            );
+            Some(match fix {
+                Some(fix) => d.with_fix(fix),
+                None => d,
+            })
         })
         .collect()
 }

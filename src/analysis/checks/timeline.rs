@@ -1,9 +1,8 @@
 //! Timeline checks: every line is a well-formed entry, entries run forward in time, and the
 //! Detection and Mitigation minutes both appear.
 
-use crate::analysis::facts::{Ctx, Entry, TimelineLine};
+use crate::analysis::facts::{Ctx, TimelineLine};
 use crate::analysis::schema::{FieldRole, SectionRole};
-use crate::analysis::values::parse_clock;
 use crate::analysis::{Code, Diagnostic, Fix};
 use chrono::Timelike;
 use std::ops::Range;
@@ -12,94 +11,42 @@ use std::ops::Range;
 /// midnight rather than as an entry out of order.
 const ROLLOVER_MINUTES: u32 = 12 * 60;
 
-/// `timeline-format`: each Timeline line that is not `HH:MM  (source: …) text`.
+/// `timeline-format`: each Timeline line that is not `HH:MM  (source: …) text`, on the
+/// part that breaks the format, naming that first problem (see `facts` for the order).
 pub fn timeline_format(ctx: &Ctx) -> Vec<Diagnostic> {
     ctx.timeline
         .lines
         .iter()
         .filter_map(|line| match line {
-            TimelineLine::Malformed { range, reason } => {
-                let part = offending_part(ctx.slice(range), &ctx.schema.timeline_sources);
-                let range = (range.start + part.start)..(range.start + part.end);
-                Some(Diagnostic::new(
+            TimelineLine::Malformed {
+                part, reason, fix, ..
+            } => {
+                let d = Diagnostic::new(
                     Code::TimelineFormat,
-                    range,
+                    part.clone(),
                     format!("this Timeline line is not `HH:MM  (source: …) text`: {reason}"),
-                ))
+                );
+                Some(match fix {
+                    Some(fix) => d.with_fix(fix.clone()),
+                    None => d,
+                })
             }
             _ => None,
         })
         .collect()
 }
 
-/// The part of a malformed line (relative to its start) that breaks the entry format. It
-/// follows the same steps as the reader in `facts`, so the range matches the reason given.
-fn offending_part(line: &str, sources: &[String]) -> Range<usize> {
-    let whole = 0..line.trim_end().len();
-    // The first token: the time, or whatever stands where the time should be.
-    let token_end = line
-        .find(|c: char| c.is_whitespace() || c == '(')
-        .unwrap_or(line.len());
-    let token = if token_end == 0 {
-        whole.clone()
-    } else {
-        0..token_end
-    };
-    if line.get(..5).and_then(parse_clock).is_none() {
-        return token;
-    }
-    let after_time = &line[5..];
-    let gap = after_time.len() - after_time.trim_start_matches([' ', '\t']).len();
-    let rest_start = 5 + gap;
-    let rest = &line[rest_start..];
-    // The parenthetical after the time, up to its `)` or the end of the line.
-    let paren_end = rest.find(')').map_or(whole.end, |i| rest_start + i + 1);
-    let paren = rest_start..paren_end.max(rest_start);
-    if gap == 0 && !rest.starts_with('(') {
-        return token; // the time runs into other text, as in `09:061`
-    }
-    if gap == 0 || !rest.starts_with("(source:") {
-        if rest.starts_with('(') {
-            return paren;
-        }
-        let word = rest.find(char::is_whitespace).unwrap_or(rest.len());
-        return if word == 0 {
-            whole
-        } else {
-            rest_start..rest_start + word
-        };
-    }
-    let Some(close) = rest.find(')') else {
-        return paren;
-    };
-    let inner = &rest["(source:".len()..close];
-    let source = inner.trim();
-    let known = sources.iter().any(|s| {
-        source
-            .get(..s.len())
-            .is_some_and(|head| head.eq_ignore_ascii_case(s))
-            && !source[s.len()..].starts_with(char::is_alphanumeric)
-    });
-    if !known && !source.is_empty() {
-        let start = rest_start + "(source:".len() + (inner.len() - inner.trim_start().len());
-        return start..start + source.len();
-    }
-    // An empty source, no text after the `)`, or no space before the text: the
-    // parenthetical is where the fix goes.
-    paren
-}
-
 /// `timeline-order`: an entry earlier than the one before it. One drop of more than twelve
 /// hours is the clock passing midnight; a second such drop is reported.
 pub fn timeline_order(ctx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut previous: Option<&Entry> = None;
+    let mut previous: Option<(&Range<usize>, u32)> = None;
     let mut crossed_midnight = false;
-    for entry in entries(ctx) {
-        if let Some(prev) = previous
-            && entry.minutes < prev.minutes
+    for (time, minutes) in clocks(ctx) {
+        if let Some((prev_time, prev_minutes)) = previous
+            && minutes < prev_minutes
         {
-            let drop = prev.minutes - entry.minutes;
+            let drop = prev_minutes - minutes;
             if drop > ROLLOVER_MINUTES && !crossed_midnight {
                 crossed_midnight = true;
             } else {
@@ -111,18 +58,18 @@ pub fn timeline_order(ctx: &Ctx) -> Vec<Diagnostic> {
                 out.push(
                     Diagnostic::new(
                         Code::TimelineOrder,
-                        entry.time.clone(),
+                        time.clone(),
                         format!(
                             "{} is earlier than the entry before it ({}){why}: keep entries in the order they happened, or fix the time",
-                            ctx.slice(&entry.time),
-                            ctx.slice(&prev.time),
+                            ctx.slice(time),
+                            ctx.slice(prev_time),
                         ),
                     )
                     .with_fix(Fix::SortTimeline),
                 );
             }
         }
-        previous = Some(entry);
+        previous = Some((time, minutes));
     }
     out
 }
@@ -148,25 +95,30 @@ pub fn timeline_missing_event(ctx: &Ctx) -> Vec<Diagnostic> {
         .filter_map(|(event, at)| {
             let minute = at.hour() * 60 + at.minute();
             let clock = format!("{:02}:{:02}", at.hour(), at.minute());
-            if entries(ctx).any(|e| e.minutes == minute) {
+            if clocks(ctx).any(|(_, m)| m == minute) {
                 return None;
             }
-            Some(Diagnostic::new(
+            let d = Diagnostic::new(
                 Code::TimelineMissingEvent,
                 section.name.clone(),
                 format!(
                     "the Timeline has no entry at {clock}, the {event} time in the Header: add a line `{clock}  (source: …) what happened`"
                 ),
-            ))
+            );
+            // The entry goes into a ``` block; without one there is nowhere certain to put it.
+            let fenced = section.body.code_blocks.iter().any(|c| c.fenced);
+            Some(match fenced {
+                true => d.with_fix(Fix::InsertEntry { time: clock }),
+                false => d,
+            })
         })
         .collect()
 }
 
-fn entries<'c>(ctx: &'c Ctx) -> impl Iterator<Item = &'c Entry> + 'c {
-    ctx.timeline.lines.iter().filter_map(|l| match l {
-        TimelineLine::Entry(e) => Some(e),
-        _ => None,
-    })
+/// The time of every line whose time can be read, well-formed or not: a line with a bad
+/// source still says when something happened.
+fn clocks<'c>(ctx: &'c Ctx) -> impl Iterator<Item = (&'c Range<usize>, u32)> + 'c {
+    ctx.timeline.lines.iter().filter_map(TimelineLine::clock)
 }
 
 #[cfg(test)]
@@ -207,6 +159,77 @@ mod tests {
         let diags = check_marked(timeline_format, &text);
         assert!(diags[0].message.contains("start the line with the time"));
         assert!(diags[4].message.contains("alert, Slack, log file"));
+    }
+
+    /// The message of the one `timeline-format` diagnostic on `line`, at the marked range,
+    /// and the fix it carries.
+    fn one_problem(line: &str) -> (String, Option<Fix>) {
+        let diags = check_marked(timeline_format, &timeline(&format!("{line}\n")));
+        assert_eq!(diags.len(), 1, "{line}");
+        (diags[0].message.clone(), diags[0].fix.clone())
+    }
+
+    fn choose(values: &[&str]) -> Option<Fix> {
+        Some(Fix::Choose {
+            values: values.iter().map(|v| v.to_string()).collect(),
+            preferred: false,
+        })
+    }
+
+    fn sources() -> Vec<String> {
+        Env::fixed().schema.timeline_sources.clone()
+    }
+
+    #[test]
+    fn format_names_the_first_real_problem_of_each_kind() {
+        let replace = |t: &str| {
+            Some(Fix::Replace {
+                text: t.to_string(),
+            })
+        };
+        let (m, fix) = one_problem("«09:12:30»  (source: alert) seconds");
+        assert!(m.ends_with("drop the seconds: Timeline times are HH:MM, so write `09:12`"));
+        assert_eq!(fix, replace("09:12"));
+        let (m, fix) = one_problem("«9:05»  (source: alert) no zero");
+        assert!(m.ends_with("start the line with the time as HH:MM (24-hour, UTC)"));
+        assert_eq!(fix, replace("09:05"));
+        let (m, fix) = one_problem("«09:061»  (source: alert) glued");
+        assert!(m.contains("the time runs into the text"), "{m}");
+        assert_eq!(fix, None);
+        let (m, fix) = one_problem("«09:14 »(source: alert) one space");
+        assert!(m.ends_with("put two spaces between the time and `(source: …)`, not one space"));
+        assert_eq!(fix, replace("09:14  "));
+        let (m, fix) = one_problem("09:28 «restarted…» the pods");
+        assert!(
+            m.contains("the source is missing: follow the time with `(source: …)`"),
+            "{m}"
+        );
+        let inserted: Vec<String> = sources()
+            .iter()
+            .map(|s| format!(" (source: {s}) "))
+            .collect();
+        assert_eq!(fix, Some(Fix::InsertBefore { values: inserted }));
+        let (m, fix) = one_problem("09:15  (source: «pager duty») unknown");
+        assert!(m.contains("`pager duty` is not a known source: the source must be one of: alert, Slack, log file"), "{m}");
+        let names = sources();
+        assert_eq!(
+            fix,
+            choose(&names.iter().map(String::as_str).collect::<Vec<_>>())
+        );
+        let (m, _) = one_problem("09:16  «(source: alert)»");
+        assert!(m.ends_with("the text is missing: say what happened after the `(source: …)`"));
+        let (m, fix) = one_problem("09:17  «(source: )» empty");
+        assert!(m.contains("the source is empty: name one of: alert"), "{m}");
+        let wrapped: Vec<String> = sources().iter().map(|s| format!("(source: {s})")).collect();
+        let wrapped: Vec<&str> = wrapped.iter().map(String::as_str).collect();
+        assert_eq!(fix, choose(&wrapped));
+        let (m, fix) = one_problem("09:18  «(source: alert)»glued");
+        assert!(m.ends_with("put a space between `(source: …)` and the text"));
+        assert_eq!(fix, replace("(source: alert) "));
+        let (m, _) = one_problem("09:19  «(source: alert no close»");
+        assert!(m.ends_with("close the `(source: …)` with `)`"));
+        let (m, _) = one_problem("09:20  «(src: alert)» word");
+        assert!(m.ends_with("write the source as `(source: …)`, with the word `source:`"));
     }
 
     #[test]
@@ -256,10 +279,26 @@ mod tests {
     }
 
     #[test]
-    fn order_ignores_malformed_and_placeholder_lines() {
-        let text =
-            timeline("10:00  (source: alert) a\n09:00 junk\nHH:MM  …\n10:05  (source: alert) b\n");
+    fn order_ignores_placeholder_lines_and_unreadable_times() {
+        let text = timeline(
+            "10:00  (source: alert) a\nHH:MM  …\n9:30 x\n09:061 y\n10:05  (source: alert) b\n",
+        );
         check_marked(timeline_order, &text);
+    }
+
+    #[test]
+    fn a_malformed_line_whose_time_reads_still_takes_part_in_the_order() {
+        // The line without a source is out of order itself, and the entry after it is
+        // compared with it.
+        let text = timeline(concat!(
+            "09:30  (source: alert) a\n",
+            "«09:28» restarted the pods\n",
+            "09:40 (source: Slack) one space\n",
+            "«09:35»  (source: alert) b\n",
+            "«09:12»:30  (source: alert) seconds\n",
+        ));
+        let diags = check_marked(timeline_order, &text);
+        assert!(diags[1].message.contains("(09:40)"), "{}", diags[1].message);
     }
 
     #[test]

@@ -48,6 +48,20 @@ pub fn actions(ctx: &Ctx, range: &Range<usize>, fix: &Fix) -> Vec<Action> {
                 )
             })
             .collect(),
+        Fix::InsertBefore { values } => values
+            .iter()
+            .map(|v| {
+                let at = range.start..range.start;
+                edit_action(
+                    format!("Insert `{}`", v.trim()),
+                    vec![Edit {
+                        range: at,
+                        text: v.clone(),
+                    }],
+                    false,
+                )
+            })
+            .collect(),
         Fix::Now => {
             let date_only = value_kind(ctx, range) == Some(FieldKind::Date);
             let (now, what) = if date_only {
@@ -93,6 +107,10 @@ pub fn actions(ctx: &Ctx, range: &Range<usize>, fix: &Fix) -> Vec<Action> {
         }
         Fix::ReorderSections => reorder::reorder_sections(ctx)
             .map(|e| edit_action("Put the sections in template order".into(), vec![e], true))
+            .into_iter()
+            .collect(),
+        Fix::InsertEntry { time } => reorder::insert_entry(ctx, time)
+            .map(|e| edit_action(format!("Insert a Timeline entry at {time}"), vec![e], true))
             .into_iter()
             .collect(),
         Fix::SortTimeline => reorder::sort_timeline(ctx)
@@ -142,7 +160,8 @@ fn field_index(ctx: &Ctx, name: &str) -> Option<usize> {
 fn is_safe(fix: &Fix) -> bool {
     match fix {
         Fix::Choose { preferred, .. } => *preferred,
-        Fix::Now | Fix::Rename { .. } => false,
+        // An inserted entry still needs its source and text: the user writes them.
+        Fix::Now | Fix::Rename { .. } | Fix::InsertBefore { .. } | Fix::InsertEntry { .. } => false,
         _ => true,
     }
 }
@@ -278,3 +297,5 @@ fn fill(ctx: &Ctx, range: &Range<usize>, value: &str) -> Edit {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_more;

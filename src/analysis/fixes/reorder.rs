@@ -2,7 +2,7 @@
 //! put sections in template order, sort the timeline. None of them loses a byte of content.
 
 use crate::analysis::edit::Edit;
-use crate::analysis::facts::{Ctx, TimelineLine};
+use crate::analysis::facts::Ctx;
 use crate::analysis::parse::lines;
 use crate::analysis::schema::SectionRole;
 use crate::analysis::skeleton;
@@ -141,9 +141,9 @@ pub fn sort_timeline(ctx: &Ctx) -> Option<Edit> {
     let mut day = 0i64;
     for (start, line) in lines(content) {
         let at = code.content.start + start;
-        let minutes = ctx.timeline.lines.iter().find_map(|l| match l {
-            TimelineLine::Entry(e) if e.range.start == at => Some(i64::from(e.minutes)),
-            _ => None,
+        let minutes = ctx.timeline.lines.iter().find_map(|l| {
+            let (_, m) = l.clock().filter(|_| l.range().start == at)?;
+            Some(i64::from(m))
         });
         match minutes {
             Some(m) => {
@@ -173,5 +173,43 @@ pub fn sort_timeline(ctx: &Ctx) -> Option<Edit> {
     (sorted != content).then(|| Edit {
         range: code.content.clone(),
         text: sorted,
+    })
+}
+
+/// A new entry `time  (source: …) ` in the Timeline's code block, before the first line
+/// whose time is later (continuation lines stay with their entry), or as the last line.
+pub fn insert_entry(ctx: &Ctx, time: &str) -> Option<Edit> {
+    let minutes = crate::analysis::values::parse_clock(time)?;
+    let section = ctx.section(SectionRole::Timeline)?;
+    let code = section.body.code_blocks.iter().find(|c| c.fenced)?;
+    let later = ctx
+        .timeline
+        .lines
+        .iter()
+        .find(|l| l.clock().is_some_and(|(_, m)| m > minutes))
+        .map(|l| l.range().start);
+    let content = ctx.slice(&code.content);
+    let eol = if ctx.text.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let line = format!("{time}  (source: …) ");
+    Some(match later {
+        Some(at) => Edit {
+            range: at..at,
+            text: format!("{line}{eol}"),
+        },
+        None => {
+            let sep = if content.is_empty() || content.ends_with('\n') {
+                ""
+            } else {
+                eol
+            };
+            Edit {
+                range: code.content.end..code.content.end,
+                text: format!("{sep}{line}{eol}"),
+            }
+        }
     })
 }
