@@ -82,6 +82,7 @@ codes! {
     RollbackNotAncestor = "rollback-not-ancestor", Warning, "the Rollback SHA is not an ancestor of the Deploy SHA";
     RollbackIsDeploy = "rollback-is-deploy", Warning, "the Rollback SHA and the Deploy SHA are the same commit";
     DeployAfterDetection = "deploy-after-detection", Warning, "the Deploy commit was committed after the Detection time";
+    EvidenceTime = "evidence-time", Warning, "a rollback evidence file is named for another time than the rollback start in the Timeline";
 }
 
 /// One problem found in a document.
@@ -161,7 +162,7 @@ mod tests {
             assert_eq!(Code::from_name(c.as_str()), Some(c));
             assert!(seen.insert(c.as_str()));
         }
-        assert_eq!(Code::ALL.len(), 33);
+        assert_eq!(Code::ALL.len(), 34);
         assert_eq!(Code::TimelineMissingEvent.severity(), Severity::Hint);
     }
 }

@@ -4,6 +4,7 @@ use super::Diagnostic;
 use super::facts::Ctx;
 
 mod commits;
+mod evidence;
 mod file_name;
 mod header;
 mod prevention;
@@ -66,6 +67,7 @@ pub const DOCUMENT: &[Check] = &[
     prose::smoke_test_step,
     prose::human_error,
     prose::missing_rollback_sha,
+    evidence::evidence_time,
     commits::commit_exists,
     commits::rollback_target,
     commits::deploy_after_detection,

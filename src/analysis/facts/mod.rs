@@ -14,6 +14,7 @@ use rows::{read_prevention, read_timeline};
 use std::cell::OnceCell;
 use std::ops::{Deref, Range};
 
+pub mod evidence;
 mod rows;
 
 pub use rows::{Entry, PreventionRow, Timeline, TimelineLine};

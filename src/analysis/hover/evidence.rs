@@ -3,54 +3,45 @@
 //! whether it exists on this machine.
 
 use super::{Hover, touches};
-use crate::analysis::facts::{Ctx, TimelineLine};
-use crate::analysis::schema::FieldRole;
-use chrono::{NaiveDateTime, NaiveTime};
+use crate::analysis::facts::Ctx;
+use crate::analysis::facts::evidence::{evidence_paths, implied_name, rollback_start, time_agrees};
 
 pub fn evidence_hover(ctx: &Ctx, offset: usize) -> Option<Hover> {
     // Where rollback evidence is saved: the schema's evidence folders (configurable).
-    let prefixes = &ctx.schema.evidence_prefixes;
-    let (range, prefix) = ctx.blocks().flat_map(|b| &b.runs).find_map(|run| {
-        let s = ctx.slice(&run.range);
-        prefixes.iter().find_map(|prefix| {
-            s.match_indices(prefix.as_str()).find_map(|(i, _)| {
-                let len = s[i..]
-                    .find(|c: char| c.is_whitespace() || c == '`')
-                    .unwrap_or(s.len() - i);
-                let r = (run.range.start + i)..(run.range.start + i + len);
-                touches(&r, offset).then_some((r, prefix.as_str()))
-            })
-        })
-    })?;
+    let found = evidence_paths(ctx)
+        .into_iter()
+        .find(|p| touches(&p.range, offset))?;
+    let range = found.range.clone();
     let path = ctx.slice(&range);
-    let (holds, ext) = if path.ends_with(".inspect.json") {
-        (
+    let prefix = &found.prefix;
+    let (holds, ext) = match found.ext {
+        ".inspect.json" => (
             "the `docker inspect` output of the containers, saved when the rollback ran",
             ".inspect.json",
-        )
-    } else if path.ends_with(".log") {
-        ("the container logs, saved when the rollback ran", ".log")
-    } else {
-        (
+        ),
+        ".log" => ("the container logs, saved when the rollback ran", ".log"),
+        _ => (
             "rollback evidence: container logs (`.log`) or `docker inspect` output (`.inspect.json`)",
             ".log",
-        )
+        ),
     };
     let mut md = format!(
         "**Rollback evidence**: {holds}.\n\nExpected name: `{prefix}<timestamp>{ext}` (any timestamp spelling)."
     );
-    if let Some(at) = rollback_time(ctx) {
-        let implied = format!("{prefix}{}{ext}", at.format("%Y-%m-%dT%H-%M-%SZ"));
-        let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
-        let agrees = digits(path).starts_with(&digits(&at.format("%Y%m%d%H%M").to_string()));
-        let verdict = if agrees {
-            "the name here matches it"
-        } else {
-            "the name here does not match it"
+    if let Some(start) = rollback_start(ctx) {
+        let implied = implied_name(&found, &start);
+        let verdict = match time_agrees(ctx, &found, &start) {
+            Some(true) => "the name here matches it",
+            Some(false) => "the name here does not match it",
+            None => "the name here has no time to compare",
+        };
+        let source = match &start.entry {
+            Some(entry) => format!(" (Timeline: `{}`)", ctx.slice(entry)),
+            None => " (the Mitigation time; no Timeline entry says the rollback started)".into(),
         };
         md.push_str(&format!(
-            "\n\nThe rollback began at {}Z, so expect `{implied}`: {verdict}.",
-            at.format("%Y-%m-%dT%H:%M")
+            "\n\nThe rollback began at {}Z{source}, so expect `{implied}`: {verdict}.",
+            start.at.format("%Y-%m-%dT%H:%M")
         ));
     }
     if !path.contains('<') {
@@ -67,26 +58,6 @@ pub fn evidence_hover(ctx: &Ctx, offset: usize) -> Option<Hover> {
         range,
         markdown: md,
     })
-}
-
-/// When the rollback began: the first timeline entry that mentions one, on the Incident
-/// date, or else the Mitigation time.
-fn rollback_time(ctx: &Ctx) -> Option<NaiveDateTime> {
-    let day = ctx
-        .date(FieldRole::IncidentDate)
-        .or_else(|| ctx.timestamp(FieldRole::Detection).map(|d| d.date_naive()));
-    let from_timeline = ctx.timeline.lines.iter().find_map(|line| match line {
-        TimelineLine::Entry(e) => {
-            let text = ctx.slice(&e.text).to_ascii_lowercase();
-            let mentions = ["rollback", "rolled back", "roll back", "rolling back"]
-                .iter()
-                .any(|w| text.contains(w));
-            let time = NaiveTime::from_hms_opt(e.minutes / 60, e.minutes % 60, 0)?;
-            mentions.then(|| day.map(|d| d.and_time(time)))?
-        }
-        _ => None,
-    });
-    from_timeline.or_else(|| ctx.timestamp(FieldRole::Mitigation).map(|m| m.naive_utc()))
 }
 
 #[cfg(test)]
@@ -110,7 +81,23 @@ mod tests {
             md.starts_with("**Rollback evidence**: the container logs"),
             "{md}"
         );
-        assert!(md.contains("The rollback began at 2026-03-14T09:52Z, so expect `/var/log/azaion/rollback-2026-03-14T09-52-00Z.log`: the name here matches it."), "{md}");
+        assert!(md.contains("The rollback began at 2026-03-14T09:52Z (Timeline: `09:52  (source: log file deploy.log) rollback to the previous release started, per §5`), so expect `/var/log/azaion/rollback-2026-03-14T09-52-00Z.log`: the name here matches it."), "{md}");
+    }
+
+    #[test]
+    fn a_decision_to_roll_back_is_not_the_rollback_start() {
+        let line = "09:52  (source: log file deploy.log) rollback to the previous release started, per §5\n";
+        let text = VALID.replacen(
+            line,
+            &format!("09:48  (source: Slack #ops-incident) decision to roll back\n{line}"),
+            1,
+        );
+        let md = hover_md(&text, "/var/log/azaion/rollback-2026-03-14T09-52-00Z.log");
+        assert!(
+            md.contains("The rollback began at 2026-03-14T09:52Z"),
+            "{md}"
+        );
+        assert!(md.contains("the name here matches it"), "{md}");
     }
 
     #[test]
