@@ -71,7 +71,7 @@ codes! {
     TimelineMissingEvent = "timeline-missing-event", Hint, "no Timeline entry at the Detection or Mitigation minute";
     Placeholder = "placeholder", Error, "template placeholder text is left in the document";
     SmokeTestStep = "smoke-test-step", Warning, "a smoke-test detection names no step 1–6 of `scripts/smoke.sh`";
-    HumanError = "human-error", Warning, "the Root cause blames human error instead of a system gap";
+    HumanError = "human-error", Warning, "the Root cause or Repair blames a person instead of a system gap";
     MissingTicket = "missing-ticket", Error, "a Prevention row has no ticket key";
     InvalidOwner = "invalid-owner", Warning, "a Prevention owner is not an `@handle`";
     TargetDatePast = "target-date-past", Warning, "a Prevention target date is before the Incident date";

@@ -3,6 +3,7 @@
 use super::Diagnostic;
 use super::facts::Ctx;
 
+mod blame;
 mod commits;
 mod evidence;
 mod file_name;
@@ -65,7 +66,7 @@ pub const DOCUMENT: &[Check] = &[
     times::future_time,
     file_name::file_name,
     prose::smoke_test_step,
-    prose::human_error,
+    blame::human_error,
     prose::missing_rollback_sha,
     evidence::evidence_time,
     commits::commit_exists,

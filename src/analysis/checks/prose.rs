@@ -183,39 +183,6 @@ fn step_numbers(s: &str) -> Vec<(Range<usize>, Option<u32>)> {
     out
 }
 
-/// `human-error`: the Root cause blames a person instead of the system gap. Quoted text and
-/// negated mentions ("not human error") are not blame.
-pub fn human_error(ctx: &Ctx) -> Vec<Diagnostic> {
-    let Some(section) = ctx.section(SectionRole::RootCause) else {
-        return Vec::new();
-    };
-    let phrases: [&[&str]; 3] = [
-        &["human", "error"],
-        &["operator", "error"],
-        &["user", "error"],
-    ];
-    ctx.spans(&section.body, |r| !r.quoted)
-        .into_iter()
-        .flat_map(|span| {
-            let s = ctx.slice(&span);
-            phrases
-                .iter()
-                .flat_map(|p| find_phrase(s, p))
-                .map(move |r| (span.start + r.start)..(span.start + r.end))
-                .collect::<Vec<_>>()
-        })
-        .filter(|r| !negated(ctx.text, section.body.range.start, r.start, 4))
-        .map(|r| {
-            let phrase = ctx.slice(&r).to_string();
-            Diagnostic::new(
-                Code::HumanError,
-                r,
-                format!("\"{phrase}\" names who slipped, not why it could cause harm: describe the system gap instead (the missing check, guard rail, test or alert)"),
-            )
-        })
-        .collect()
-}
-
 /// `missing-rollback-sha`: Repair or the Timeline says a rollback happened, but the Header
 /// has no Rollback SHA.
 pub fn missing_rollback_sha(ctx: &Ctx) -> Vec<Diagnostic> {
@@ -359,12 +326,7 @@ mod tests {
 
     #[test]
     fn valid_document_has_no_prose_problems() {
-        for check in [
-            placeholder,
-            smoke_test_step,
-            human_error,
-            missing_rollback_sha,
-        ] {
+        for check in [placeholder, smoke_test_step, missing_rollback_sha] {
             assert_eq!(run(check, VALID, &Env::fixed()), vec![]);
         }
     }
@@ -379,7 +341,7 @@ mod tests {
             "@…", "YYYY-MM-DD", "@…", "…", "YYYY-MM-DD", "…", "…",
             "<timestamp>", "<timestamp>", "<link>", "<link>", "<link>",
         ]);
-        for check in [smoke_test_step, human_error, missing_rollback_sha] {
+        for check in [smoke_test_step, missing_rollback_sha] {
             assert_eq!(run(check, TEMPLATE, &Env::fixed()), vec![]);
         }
     }
@@ -436,22 +398,6 @@ mod tests {
                 .message
                 .contains("steps 1–6, so there is no step 9")
         );
-    }
-
-    #[test]
-    fn human_error_is_reported_unless_quoted_or_negated() {
-        let text = valid_with(
-            "Our deploy checklist",
-            "It was «human error» and «Operator  errors»; «user\nerror» too. This was not human error. Rather than human error, the gap was X. Avoid blaming human error. It wasn’t really human error. No human error here. > inline «human-error».\n\n> It was human error.\n\nOur deploy checklist",
-        );
-        let diags = check_marked(human_error, &text);
-        assert!(diags[0].message.contains("system gap"));
-        // Only the Root cause section is read.
-        let text = valid_with(
-            "- Two engineers spent",
-            "- human error\n- Two engineers spent",
-        );
-        check_marked(human_error, &text);
     }
 
     #[test]
