@@ -10,6 +10,7 @@ mod cli_order;
 mod config_team;
 mod core_props;
 mod examples;
+mod fixes_more;
 mod forged_data;
 mod git_cli;
 mod git_core;

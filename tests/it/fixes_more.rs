@@ -1,0 +1,146 @@
+//! The quick fixes whose message knows the answer, over stdio with the real binary: the
+//! diagnostic as published, its code action, the edit applied, the exact new text, and the
+//! diagnostic gone once the client sends that text back.
+
+use crate::common;
+
+use common::features::{apply, client, opened};
+use common::{Client, VALID};
+use serde_json::{Value, json};
+
+/// The quick fixes the server offers for `diagnostic`.
+fn quick_fixes(client: &mut Client, uri: &str, diagnostic: &Value) -> Vec<Value> {
+    let params = json!({
+        "textDocument": { "uri": uri },
+        "range": diagnostic["range"],
+        "context": { "diagnostics": [diagnostic], "only": ["quickfix"] },
+    });
+    let response = client.request("textDocument/codeAction", params);
+    response["result"].as_array().cloned().unwrap_or_default()
+}
+
+/// Opens `text`, takes the one diagnostic with `code`, applies its action titled `title`,
+/// checks the new text is `expected`, sends it, and returns the codes published for it.
+fn fix_over_stdio(text: &str, code: &str, title: &str, expected: &str) -> Vec<String> {
+    for utf16 in [true, false] {
+        let mut client = client(!utf16, true);
+        let uri = opened(&mut client, "postmortem_2026-03-14_fixes.md", text);
+        let diagnostics = client.diagnostics(&uri, Some(1));
+        let found: Vec<&Value> = diagnostics.iter().filter(|d| d["code"] == code).collect();
+        assert_eq!(found.len(), 1, "{code}: {diagnostics:#?}");
+        let actions = quick_fixes(&mut client, &uri, found[0]);
+        let titles: Vec<&str> = actions.iter().filter_map(|a| a["title"].as_str()).collect();
+        let action = actions
+            .iter()
+            .find(|a| a["title"] == title)
+            .unwrap_or_else(|| panic!("no action {title:?} among {titles:?}"));
+        assert_eq!(action["kind"], "quickfix");
+        let edits = action["edit"]["changes"][&uri].as_array().expect("edits");
+        let fixed = apply(text, edits, utf16);
+        assert_eq!(fixed, expected, "utf16 = {utf16}");
+        client.change(&uri, 2, vec![json!({ "text": fixed })]);
+        let after = client.diagnostics(&uri, Some(2));
+        let codes: Vec<String> = after
+            .iter()
+            .map(|d| d["code"].as_str().unwrap_or("").to_string())
+            .collect();
+        assert!(
+            !codes.iter().any(|c| c == code),
+            "{code} still there: {after:#?}"
+        );
+        if !utf16 {
+            return codes;
+        }
+    }
+    unreachable!()
+}
+
+const DETECTED: &str = "09:26  (source: alert) CheckoutLatencyP99 fires";
+
+#[test]
+fn timeline_seconds_are_dropped() {
+    let text = VALID.replacen(
+        DETECTED,
+        "09:26:40  (source: alert) CheckoutLatencyP99 fires",
+        1,
+    );
+    let codes = fix_over_stdio(&text, "timeline-format", "Write `09:26`", VALID);
+    assert_eq!(codes, Vec::<String>::new());
+}
+
+#[test]
+fn timeline_missing_source_is_inserted() {
+    let text = VALID.replacen(DETECTED, "09:26 CheckoutLatencyP99 fires", 1);
+    let codes = fix_over_stdio(&text, "timeline-format", "Insert `(source: alert)`", VALID);
+    assert_eq!(codes, Vec::<String>::new());
+}
+
+#[test]
+fn timeline_one_space_becomes_two() {
+    let text = VALID.replacen(
+        DETECTED,
+        "09:26 (source: alert) CheckoutLatencyP99 fires",
+        1,
+    );
+    fix_over_stdio(&text, "timeline-format", "Write `09:26  `", VALID);
+}
+
+#[test]
+fn owner_gets_its_at() {
+    let text = VALID.replacen("| @sam |", "| sam |", 1);
+    let codes = fix_over_stdio(&text, "invalid-owner", "Write `@sam`", VALID);
+    assert_eq!(codes, Vec::<String>::new());
+}
+
+#[test]
+fn missing_event_gets_an_entry_at_its_minute() {
+    let line = "09:26  (source: alert) CheckoutLatencyP99 fires, pages the on-call engineer\n";
+    let text = VALID.replacen(line, "", 1);
+    let expected = VALID.replacen(line, "09:26  (source: …) \n", 1);
+    let codes = fix_over_stdio(
+        &text,
+        "timeline-missing-event",
+        "Insert a Timeline entry at 09:26",
+        &expected,
+    );
+    // What is left is the placeholder the user fills in.
+    assert_eq!(codes, ["placeholder"]);
+}
+
+#[test]
+fn evidence_file_named_for_the_decision_is_renamed_to_the_start() {
+    let start =
+        "09:52  (source: log file deploy.log) rollback to the previous release started, per §5\n";
+    let decided = format!("09:48  (source: Slack #ops-incident) decision to roll back\n{start}");
+    let good = VALID.replacen(start, &decided, 1);
+    let text = good.replacen(
+        "rollback-2026-03-14T09-52-00Z.log",
+        "rollback-2026-03-14T09-48-00Z.log",
+        1,
+    );
+    let codes = fix_over_stdio(&text, "evidence-time", "Write `2026-03-14T09-52-00`", &good);
+    assert_eq!(codes, Vec::<String>::new());
+}
+
+#[test]
+fn a_stale_fix_is_not_offered() {
+    // The diagnostic as published, sent back after the text changed under it.
+    let text = VALID.replacen("| @sam |", "| sam |", 1);
+    let mut client = client(false, true);
+    let uri = opened(&mut client, "postmortem_2026-03-14_stale.md", &text);
+    let diagnostics = client.diagnostics(&uri, Some(1));
+    let owner = diagnostics
+        .iter()
+        .find(|d| d["code"] == "invalid-owner")
+        .cloned()
+        .expect("invalid-owner");
+    client.change(&uri, 2, vec![json!({ "text": VALID })]);
+    client.diagnostics(&uri, Some(2));
+    assert_eq!(quick_fixes(&mut client, &uri, &owner), Vec::<Value>::new());
+    // And a forged replacement is refused while the problem is still there.
+    client.change(&uri, 3, vec![json!({ "text": text })]);
+    client.diagnostics(&uri, Some(3));
+    let mut forged = owner.clone();
+    forged["data"] = json!({ "fix": "replace", "text": "@mallory" });
+    assert_eq!(quick_fixes(&mut client, &uri, &forged), Vec::<Value>::new());
+}
