@@ -25,7 +25,21 @@ fn fix_over_stdio(text: &str, code: &str, title: &str, expected: &str) -> Vec<St
     for utf16 in [true, false] {
         let mut client = client(!utf16, true);
         let uri = opened(&mut client, "postmortem_2026-03-14_fixes.md", text);
-        let diagnostics = client.diagnostics(&uri, Some(1));
+        // Workspace files are looked up by a second pass: wait for the publication that
+        // has the problem.
+        let quoted = format!("\"{code}\"");
+        let published = client
+            .wait_for(|m| {
+                m["method"] == "textDocument/publishDiagnostics"
+                    && m["params"]["uri"] == uri.as_str()
+                    && m["params"]["version"] == 1
+                    && m.to_string().contains(&quoted)
+            })
+            .unwrap_or_else(|| panic!("no {code} published"));
+        let diagnostics = published["params"]["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap();
         let found: Vec<&Value> = diagnostics.iter().filter(|d| d["code"] == code).collect();
         assert_eq!(found.len(), 1, "{code}: {diagnostics:#?}");
         let actions = quick_fixes(&mut client, &uri, found[0]);
@@ -143,4 +157,13 @@ fn a_stale_fix_is_not_offered() {
     let mut forged = owner.clone();
     forged["data"] = json!({ "fix": "replace", "text": "@mallory" });
     assert_eq!(quick_fixes(&mut client, &uri, &forged), Vec::<Value>::new());
+}
+
+#[test]
+fn a_section_that_does_not_exist_offers_those_that_do() {
+    let good = "`_docs/04_deploy/deployment_procedures.md` §5.";
+    assert!(VALID.contains(good));
+    let text = VALID.replacen(good, "`_docs/04_deploy/deployment_procedures.md` §9.", 1);
+    let codes = fix_over_stdio(&text, "broken-reference", "Write `§5`", VALID);
+    assert_eq!(codes, Vec::<String>::new());
 }

@@ -3,7 +3,7 @@
 
 use crate::analysis::facts::Ctx;
 use crate::analysis::refs::{Reference, numbered_headings, references};
-use crate::analysis::{Code, Diagnostic, MAX_FILE_BYTES, PathKind, Unread};
+use crate::analysis::{Code, Diagnostic, Fix, MAX_FILE_BYTES, PathKind, Unread};
 
 /// `broken-reference`: a referenced path that is missing or outside the workspace, or a
 /// `§N` that the referenced file has no section for. Quiet when no workspace root is known.
@@ -70,11 +70,26 @@ pub fn look_up(ctx: &Ctx, references: &[Reference]) -> Vec<Diagnostic> {
                     let list: Vec<String> = numbered.iter().map(|h| format!("§{} {}", h.number, h.title)).collect();
                     format!("its sections are {}", list.join(", "))
                 };
-                out.push(Diagnostic::new(
+                let d = Diagnostic::new(
                     Code::BrokenReference,
                     section,
                     format!("`{path}` has no section {n} (a heading `## {n}. …`): {have}; point at one of those"),
-                ));
+                );
+                // One fix per section the file has, in its order.
+                let mut values: Vec<String> = Vec::new();
+                for h in &numbered {
+                    let mark = format!("§{}", h.number);
+                    if !values.contains(&mark) {
+                        values.push(mark);
+                    }
+                }
+                out.push(match values.is_empty() {
+                    true => d,
+                    false => d.with_fix(Fix::Choose {
+                        values,
+                        preferred: false,
+                    }),
+                });
             }
             PathKind::Special(kind) => out.push(Diagnostic::new(
                 Code::BrokenReference,
@@ -217,6 +232,14 @@ mod tests {
         assert_eq!(
             diags[0].message,
             "`_docs/04_deploy/deployment_procedures.md` has no section 7 (a heading `## 7. …`): its sections are §1 Preparing a release, §4 Verification, §5 Rollback; point at one of those"
+        );
+        // One fix per section the file has.
+        assert_eq!(
+            diags[0].fix,
+            Some(Fix::Choose {
+                values: vec!["§1".into(), "§4".into(), "§5".into()],
+                preferred: false,
+            })
         );
         let bare = FakeWorkspace(HashMap::from([
             ("config/payments.toml", ""),
