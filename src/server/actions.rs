@@ -36,8 +36,10 @@ impl Backend {
         self.with_git_view(&target, "code actions", move |v| {
             let mut out = Vec::new();
             let path = v.snapshot.path.as_deref();
-            // Fix-all and the check of the client's fixes need no git: no fix depends on
-            // the history.
+            // Fix-all needs no git: none of its safe fixes depends on the history. The
+            // check of the client's fixes does, since the commit fixes (unknown-commit,
+            // rollback-is-deploy, deploy-after-detection) offer commits: it runs with the
+            // view's cached answers, as the published diagnostics did.
             let env = Env {
                 commits: None,
                 ..*v.ctx.env
@@ -52,7 +54,7 @@ impl Backend {
             // what the document shows now.
             let current = match ours.is_empty() {
                 true => Vec::new(),
-                false => analysis::check(v.ctx.text, v.ctx.doc, &env),
+                false => analysis::check(v.ctx.text, v.ctx.doc, v.ctx.env),
             };
             for (d, fix) in ours {
                 let range = convert::byte_range(&v.index, d.range, v.enc);

@@ -167,3 +167,166 @@ fn a_section_that_does_not_exist_offers_those_that_do() {
     let codes = fix_over_stdio(&text, "broken-reference", "Write `§5`", VALID);
     assert_eq!(codes, Vec::<String>::new());
 }
+
+/// In a throwaway repository: opens `text` at the example's path, waits for the git pass to
+/// publish `code` on `cell` (the Header value), applies the fix titled `title`, checks the
+/// new text, and returns the git codes published for it.
+fn git_fix(
+    repo: &crate::gitrepo::TestRepo,
+    text: &str,
+    code: &str,
+    title: &str,
+    expected: &str,
+) -> Vec<String> {
+    let (mut client, _) = Client::start_in(json!({}), &[], &[]);
+    let path = crate::gitrepo::put(&repo.root(), crate::gitrepo::DOC, text);
+    let uri = common::file_uri(&path);
+    client.open(&uri, 1, text);
+    let quoted = format!("\"{code}\"");
+    let published = client
+        .wait_for(|m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri.as_str()
+                && m.to_string().contains(&quoted)
+        })
+        .unwrap_or_else(|| panic!("no {code} published"));
+    let diagnostics = published["params"]["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap();
+    let found: Vec<&Value> = diagnostics.iter().filter(|d| d["code"] == code).collect();
+    assert_eq!(found.len(), 1, "{code}: {diagnostics:#?}");
+    let actions = quick_fixes(&mut client, &uri, found[0]);
+    let titles: Vec<&str> = actions.iter().filter_map(|a| a["title"].as_str()).collect();
+    let action = actions
+        .iter()
+        .find(|a| a["title"] == title)
+        .unwrap_or_else(|| panic!("no action {title:?} among {titles:?}"));
+    let edits = action["edit"]["changes"][&uri].as_array().expect("edits");
+    let fixed = apply(text, edits, true);
+    assert_eq!(fixed, expected);
+    client.change(&uri, 2, vec![json!({ "text": fixed })]);
+    let after = client
+        .wait_for(|m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri.as_str()
+                && m["params"]["version"] == 2
+        })
+        .expect("diagnostics for the fixed text");
+    let codes: Vec<String> = after["params"]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert!(
+        !codes.iter().any(|c| c == code),
+        "{code} still there: {codes:?}"
+    );
+    codes
+}
+
+/// Whether `actions` offer exactly these commits (the SHA-form fixes of a SHA under the
+/// range aside), in this order.
+fn offers(repo: &crate::gitrepo::TestRepo, text: &str, code: &str, names: &[&str]) {
+    let (mut client, _) = Client::start_in(json!({}), &[], &[]);
+    let path = crate::gitrepo::put(&repo.root(), crate::gitrepo::DOC, text);
+    let uri = common::file_uri(&path);
+    client.open(&uri, 1, text);
+    let quoted = format!("\"{code}\"");
+    let published = client
+        .wait_for(|m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri.as_str()
+                && m.to_string().contains(&quoted)
+        })
+        .unwrap_or_else(|| panic!("no {code} published"));
+    let diagnostics = published["params"]["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap();
+    let found = diagnostics.iter().find(|d| d["code"] == code).unwrap();
+    let titles: Vec<String> = quick_fixes(&mut client, &uri, found)
+        .iter()
+        .filter_map(|a| a["title"].as_str().map(str::to_string))
+        .filter(|t| !t.contains("SHA"))
+        .collect();
+    let expected: Vec<String> = names
+        .iter()
+        .map(|n| format!("Write `{}`", repo.short(n)))
+        .collect();
+    assert_eq!(titles, expected);
+}
+
+/// The example written into `repo` with `deploy` and `rollback` everywhere, and its text.
+fn repo_doc(repo: &crate::gitrepo::TestRepo, deploy: &str, rollback: &str) -> String {
+    std::fs::read_to_string(repo.write_doc(deploy, rollback)).unwrap()
+}
+
+const DEPLOY_CELL: &str = "| Deploy SHA at incident start | `";
+const ROLLBACK_CELL: &str = "| Rollback SHA (if rolled back) | `";
+
+#[test]
+fn an_unknown_commit_offers_the_one_whose_sha_starts_alike() {
+    let repo = crate::gitrepo::build();
+    let (deploy, rollback) = (repo.short("c3"), repo.short("c2"));
+    let good = repo_doc(&repo, &deploy, &rollback);
+    // The last digit mistyped in the Header.
+    let last = if deploy.ends_with('0') { "1" } else { "0" };
+    let typo = format!("{}{last}", &deploy[..11]);
+    let text = good.replacen(
+        &format!("{DEPLOY_CELL}{deploy}`"),
+        &format!("{DEPLOY_CELL}{typo}`"),
+        1,
+    );
+    let codes = git_fix(
+        &repo,
+        &text,
+        "unknown-commit",
+        &format!("Write `{deploy}`"),
+        &good,
+    );
+    assert_eq!(codes, Vec::<String>::new());
+}
+
+#[test]
+fn a_rollback_to_the_deploy_offers_the_deploys_ancestors() {
+    let repo = crate::gitrepo::build();
+    let (deploy, rollback) = (repo.short("c3"), repo.short("c2"));
+    let good = repo_doc(&repo, &deploy, &rollback);
+    let text = good.replacen(
+        &format!("{ROLLBACK_CELL}{rollback}`"),
+        &format!("{ROLLBACK_CELL}{deploy}`"),
+        1,
+    );
+    let codes = git_fix(
+        &repo,
+        &text,
+        "rollback-is-deploy",
+        &format!("Write `{rollback}`"),
+        &good,
+    );
+    assert_eq!(codes, Vec::<String>::new());
+    offers(&repo, &text, "rollback-is-deploy", &["c2", "c1"]);
+}
+
+#[test]
+fn a_deploy_after_detection_offers_the_commits_made_before_it() {
+    let repo = crate::gitrepo::build();
+    let (deploy, rollback) = (repo.short("c3"), repo.short("c2"));
+    let good = repo_doc(&repo, &deploy, &rollback);
+    let text = good.replacen(
+        &format!("{DEPLOY_CELL}{deploy}`"),
+        &format!("{DEPLOY_CELL}{}`", repo.short("c4")),
+        1,
+    );
+    let codes = git_fix(
+        &repo,
+        &text,
+        "deploy-after-detection",
+        &format!("Write `{deploy}`"),
+        &good,
+    );
+    assert_eq!(codes, Vec::<String>::new());
+    offers(&repo, &text, "deploy-after-detection", &["c3", "s1", "c2"]);
+}

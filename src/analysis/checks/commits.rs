@@ -8,7 +8,7 @@ use crate::analysis::facts::Ctx;
 use crate::analysis::model::RunKind;
 use crate::analysis::schema::{FieldRole, SectionRole};
 use crate::analysis::values::is_sha;
-use crate::analysis::{Code, Diagnostic};
+use crate::analysis::{Code, Diagnostic, Fix};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -39,7 +39,12 @@ pub fn commit_exists(ctx: &Ctx) -> Vec<Diagnostic> {
                 ),
                 _ => return None,
             };
-            Some(Diagnostic::new(message.0, range, message.1))
+            let d = Diagnostic::new(message.0, range, message.1);
+            let alike = match message.0 {
+                Code::UnknownCommit => starting_alike(commits, sha),
+                _ => Vec::new(),
+            };
+            Some(with_choices(d, alike))
         })
         .collect()
 }
@@ -56,16 +61,29 @@ pub fn rollback_target(ctx: &Ctx) -> Vec<Diagnostic> {
         return Vec::new();
     };
     if deploy.sha == rollback.sha {
-        return vec![Diagnostic::new(
-            Code::RollbackIsDeploy,
-            range,
-            format!(
-                "the Rollback SHA is the Deploy SHA ({}): a rollback returns to an earlier \
+        // The commits that fit: the Deploy commit's ancestors, as completion orders them.
+        let earlier: Vec<Arc<CommitInfo>> = commits
+            .ancestors(&deploy.sha)
+            .map(|list| {
+                list.iter()
+                    .filter(|c| c.sha != deploy.sha)
+                    .map(|c| Arc::new(c.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        return vec![with_choices(
+            Diagnostic::new(
+                Code::RollbackIsDeploy,
+                range,
+                format!(
+                    "the Rollback SHA is the Deploy SHA ({}): a rollback returns to an earlier \
                  release, so write the commit that was deployed before `{}`, or `n/a` if \
                  there was no rollback",
-                deploy.short(),
-                deploy.short()
+                    deploy.short(),
+                    deploy.short()
+                ),
             ),
+            earlier,
         )];
     }
     match commits.is_ancestor(&rollback.sha, &deploy.sha) {
@@ -98,18 +116,77 @@ pub fn deploy_after_detection(ctx: &Ctx) -> Vec<Diagnostic> {
     if deploy.time <= detection {
         return Vec::new();
     }
-    vec![Diagnostic::new(
-        Code::DeployAfterDetection,
-        range,
-        format!(
-            "`{}` was committed at {}, after the Detection time {}: it cannot have been \
+    // The commits that fit: those made before the detection, newest first, as completion
+    // orders them.
+    let before: Vec<Arc<CommitInfo>> = commits
+        .recent()
+        .map(|list| {
+            list.iter()
+                .filter(|c| c.time <= detection)
+                .map(|c| Arc::new(c.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    vec![with_choices(
+        Diagnostic::new(
+            Code::DeployAfterDetection,
+            range,
+            format!(
+                "`{}` was committed at {}, after the Detection time {}: it cannot have been \
              running when the incident started; write the SHA of the release that was deployed \
              then",
-            deploy.short(),
-            deploy.time.format("%Y-%m-%dT%H:%M:%SZ"),
-            detection.format("%Y-%m-%dT%H:%M:%SZ"),
+                deploy.short(),
+                deploy.time.format("%Y-%m-%dT%H:%M:%SZ"),
+                detection.format("%Y-%m-%dT%H:%M:%SZ"),
+            ),
         ),
+        before,
     )]
+}
+
+/// At most this many commits are offered as fixes.
+const MAX_CHOICES: usize = 3;
+
+/// `d` with a fix offering the first few of `commits` in their 12-digit form (none when
+/// there are none); the user picks, so none is preferred.
+fn with_choices(d: Diagnostic, commits: Vec<Arc<CommitInfo>>) -> Diagnostic {
+    let values: Vec<String> = commits
+        .iter()
+        .take(MAX_CHOICES)
+        .map(|c| c.short().to_string())
+        .collect();
+    if values.is_empty() {
+        return d;
+    }
+    d.with_fix(Fix::Choose {
+        values,
+        preferred: false,
+    })
+}
+
+/// The recent commits whose SHA starts as `sha` does (at least four digits alike), the
+/// longest shared start first: a typo late in a SHA still finds its commit.
+fn starting_alike(commits: &dyn Commits, sha: &str) -> Vec<Arc<CommitInfo>> {
+    let sha = sha.to_ascii_lowercase();
+    let shared = |c: &CommitInfo| {
+        c.sha
+            .bytes()
+            .zip(sha.bytes())
+            .take_while(|(a, b)| a == b)
+            .count()
+    };
+    let mut alike: Vec<(usize, Arc<CommitInfo>)> = commits
+        .recent()
+        .map(|list| {
+            list.iter()
+                .map(|c| (shared(c), Arc::new(c.clone())))
+                .filter(|(n, _)| *n >= 4)
+                .collect()
+        })
+        .unwrap_or_default();
+    // Stable: equally alike commits stay newest first.
+    alike.sort_by_key(|(n, _)| std::cmp::Reverse(*n));
+    alike.into_iter().map(|(_, c)| c).collect()
 }
 
 /// The commit a Header SHA field names, with the value's range.

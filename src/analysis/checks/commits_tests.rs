@@ -198,3 +198,49 @@ fn pending_answers_keep_every_check_quiet() {
         assert!(run(check, &text, &env).is_empty());
     }
 }
+
+fn choices(values: &[&str]) -> Option<Fix> {
+    Some(Fix::Choose {
+        values: values.iter().map(|v| v.to_string()).collect(),
+        preferred: false,
+    })
+}
+
+#[test]
+fn unknown_commits_offer_the_commits_whose_sha_starts_alike() {
+    let text = valid_with(
+        DEPLOY_ROW,
+        "| Deploy SHA at incident start | `«0000000abc»` |",
+    )
+    .replace("Release `9f1c2ab7e4d0`", "Release `«9f1c2ab7e4d1»`")
+    .replace("rollback to `4be07d13a9c2`", "rollback to `«4be0ffffffff»`");
+    let diags = check_with(commit_exists, &text);
+    // Nothing starts as 0000000abc does (four digits at least must agree).
+    assert_eq!(diags[0].fix, None);
+    assert_eq!(diags[1].fix, choices(&["9f1c2ab7e4d0"]));
+    assert_eq!(diags[2].fix, choices(&["4be07d13a9c2"]));
+}
+
+#[test]
+fn rollback_is_deploy_offers_the_deploys_ancestors() {
+    let text = valid_with(
+        ROLLBACK_ROW,
+        "| Rollback SHA (if rolled back) | `«9f1c2ab»` |",
+    );
+    let diags = check_with(rollback_target, &text);
+    assert_eq!(diags[0].fix, choices(&["4be07d13a9c2"]));
+}
+
+#[test]
+fn deploy_after_detection_offers_the_commits_made_before_it() {
+    let text = valid_with(
+        DEPLOY_ROW,
+        "| Deploy SHA at incident start | «1a7e00000000» |",
+    )
+    .replace(ROLLBACK_ROW, "| Rollback SHA (if rolled back) | n/a |");
+    let diags = check_with(deploy_after_detection, &text);
+    assert_eq!(
+        diags[0].fix,
+        choices(&["9f1c2ab7e4d0", "51de00000000", "4be07d13a9c2"])
+    );
+}
