@@ -3,18 +3,22 @@
 
 use crate::analysis::facts::Ctx;
 use crate::analysis::facts::evidence::{
-    evidence_paths, respelled_time, rollback_start, time_agrees,
+    appendix_paths, respelled_time, rollback_start, time_agrees,
 };
 use crate::analysis::{Code, Diagnostic, Fix};
 
-/// `evidence-time`: each evidence path with a readable time that disagrees with the
+/// `evidence-time`: each evidence path of the evidence appendix with a readable time that disagrees with the
 /// rollback start (the rule is in `facts::evidence::rollback_start`), on the time part,
 /// with the time part rewritten as the fix.
 pub fn evidence_time(ctx: &Ctx) -> Vec<Diagnostic> {
+    // The appendix first: the Timeline is read only when a file name has a time to compare.
+    let paths = appendix_paths(ctx);
+    if paths.iter().all(|p| p.time.is_none()) {
+        return Vec::new();
+    }
     let Some(start) = rollback_start(ctx) else {
         return Vec::new();
     };
-    let paths = evidence_paths(ctx);
     paths
         .iter()
         .filter(|p| time_agrees(ctx, p, &start) == Some(false))

@@ -3,7 +3,8 @@
 //! read these, so they cannot disagree.
 
 use super::{Ctx, TimelineLine};
-use crate::analysis::schema::FieldRole;
+use crate::analysis::model::Block;
+use crate::analysis::schema::{FieldRole, SectionRole};
 use chrono::{Duration, NaiveDateTime, NaiveTime};
 use std::ops::Range;
 
@@ -52,8 +53,21 @@ pub struct RollbackStart {
 
 /// Every evidence path in the document (or the block in scope).
 pub fn evidence_paths(ctx: &Ctx) -> Vec<EvidencePath> {
+    paths_in(ctx, ctx.blocks())
+}
+
+/// The evidence paths of the evidence appendix alone: where the post-mortem lists them, and
+/// small, so a check can read it on every keystroke of a long document.
+pub fn appendix_paths(ctx: &Ctx) -> Vec<EvidencePath> {
+    let section = ctx
+        .section(SectionRole::Evidence)
+        .filter(|s| ctx.in_scope(s));
+    paths_in(ctx, section.map(|s| &s.body).into_iter())
+}
+
+fn paths_in<'b>(ctx: &Ctx, blocks: impl Iterator<Item = &'b Block>) -> Vec<EvidencePath> {
     let mut out = Vec::new();
-    for run in ctx.blocks().flat_map(|b| &b.runs) {
+    for run in blocks.flat_map(|b| &b.runs) {
         let s = ctx.slice(&run.range);
         for prefix in &ctx.schema.evidence_prefixes {
             for (i, _) in s.match_indices(prefix.as_str()) {
