@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
 /// One commit, as plain data.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CommitInfo {
     /// The full SHA, lowercase.
     pub sha: String,
@@ -20,6 +20,9 @@ pub struct CommitInfo {
     pub author: String,
     /// The committer time: when the commit was made in the form it has (after any rebase).
     pub time: DateTime<Utc>,
+    /// The branch and tag names pointing at it (`main`, `v41`, `origin/main`), as far as
+    /// the commit came from [`Commits::recent`]; empty otherwise.
+    pub refs: Vec<String>,
 }
 
 impl CommitInfo {
@@ -236,6 +239,7 @@ mod tests {
                 subject: "s".into(),
                 author: "a".into(),
                 time: DateTime::default(),
+                refs: Vec::new(),
             }],
             ..FixedCommits::default()
         };

@@ -195,6 +195,7 @@ pub fn parse_commit(sha: &str, raw: &str) -> Option<CommitInfo> {
         subject,
         author: author?,
         time: time?,
+        refs: Vec::new(),
     })
 }
 

@@ -215,7 +215,7 @@ impl Repo {
                 .arg("--no-show-signature")
                 .arg("--no-ext-diff")
                 .arg("--no-textconv")
-                .arg("--format=%H%x1f%an%x1f%ct%x1f%s%x1e")
+                .arg("--format=%H%x1f%an%x1f%ct%x1f%s%x1f%D%x1e")
         };
         let out = match start {
             Some(sha) => base().sha(sha).arg("--").output()?,
@@ -241,6 +241,7 @@ impl Repo {
                     author: author.to_string(),
                     time: chrono::DateTime::from_timestamp(time.parse().ok()?, 0)?,
                     subject: subject.to_string(),
+                    refs: ref_names(f.next().unwrap_or("")),
                 })
             })
             .collect();
@@ -446,6 +447,21 @@ impl Commits for Cached<'_> {
     fn details(&self, sha: &str) -> Option<CommitDetails> {
         commits_answer(self.0, false).details(sha)
     }
+}
+
+/// The branch and tag names of a `%D` decoration (`HEAD -> main, tag: v41, origin/main`):
+/// `main`, `v41`, `origin/main` (HEAD itself is not a name the document would use).
+fn ref_names(decoration: &str) -> Vec<String> {
+    decoration
+        .split(", ")
+        .map(|r| {
+            r.trim()
+                .trim_start_matches("HEAD -> ")
+                .trim_start_matches("tag: ")
+        })
+        .filter(|r| !r.is_empty() && *r != "HEAD")
+        .map(str::to_string)
+        .collect()
 }
 
 #[cfg(test)]

@@ -180,6 +180,7 @@ mod tests {
                 subject: "s".into(),
                 author: "a".into(),
                 time: now,
+                refs: Vec::new(),
             }],
             ..FixedCommits::default()
         };

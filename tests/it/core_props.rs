@@ -107,6 +107,7 @@ fn every_feature(text: &str) -> Result<(), TestCaseError> {
         subject: "Upgrade the payments client".to_string(),
         author: "Sam".to_string(),
         time: chrono::DateTime::from_timestamp(1_773_480_000, 0).unwrap_or_default(),
+        refs: Vec::new(),
     }));
     let env = Env {
         path: Some("/r/_docs/06_metrics/postmortem_2026-03-14_checkout-timeouts.md"),

@@ -182,14 +182,19 @@ fn git_fix(
     let path = crate::gitrepo::put(&repo.root(), crate::gitrepo::DOC, text);
     let uri = common::file_uri(&path);
     client.open(&uri, 1, text);
-    let quoted = format!("\"{code}\"");
+    // The fix needs git's answers: wait for the publication whose diagnostic carries it.
+    let has_fix = |m: &Value| {
+        m["params"]["diagnostics"]
+            .as_array()
+            .is_some_and(|ds| ds.iter().any(|d| d["code"] == code && !d["data"].is_null()))
+    };
     let published = client
         .wait_for(|m| {
             m["method"] == "textDocument/publishDiagnostics"
                 && m["params"]["uri"] == uri.as_str()
-                && m.to_string().contains(&quoted)
+                && has_fix(m)
         })
-        .unwrap_or_else(|| panic!("no {code} published"));
+        .unwrap_or_else(|| panic!("no {code} with a fix published"));
     let diagnostics = published["params"]["diagnostics"]
         .as_array()
         .cloned()
@@ -329,4 +334,47 @@ fn a_deploy_after_detection_offers_the_commits_made_before_it() {
     );
     assert_eq!(codes, Vec::<String>::new());
     offers(&repo, &text, "deploy-after-detection", &["c3", "s1", "c2"]);
+}
+
+#[test]
+fn a_tag_or_branch_where_a_sha_belongs_becomes_its_sha() {
+    let repo = crate::gitrepo::build();
+    crate::gitrepo::git(&repo.root(), &["tag", "v41", &repo.shas["c2"]], None);
+    let (deploy, rollback) = (repo.short("c3"), repo.short("c2"));
+    let good = repo_doc(&repo, &deploy, &rollback);
+    // The tag where the Rollback SHA belongs: back to the example exactly.
+    let text = good.replacen(
+        &format!("{ROLLBACK_CELL}{rollback}`"),
+        &format!("{ROLLBACK_CELL}v41`"),
+        1,
+    );
+    let codes = git_fix(
+        &repo,
+        &text,
+        "invalid-sha",
+        &format!("Write `{rollback}`"),
+        &good,
+    );
+    assert_eq!(codes, Vec::<String>::new());
+    // A branch where the Deploy SHA belongs: its tip, which the other checks then judge.
+    let text = good.replacen(
+        &format!("{DEPLOY_CELL}{deploy}`"),
+        &format!("{DEPLOY_CELL}main`"),
+        1,
+    );
+    let tip = repo.short("c4");
+    let expected = good.replacen(
+        &format!("{DEPLOY_CELL}{deploy}`"),
+        &format!("{DEPLOY_CELL}{tip}`"),
+        1,
+    );
+    // (The tip is later than the detection: deploy-after-detection follows once git has
+    // looked it up, which a test of this fix need not wait for.)
+    git_fix(
+        &repo,
+        &text,
+        "invalid-sha",
+        &format!("Write `{tip}`"),
+        &expected,
+    );
 }

@@ -18,6 +18,7 @@ fn commit(sha: &str, time: &str, subject: &str) -> CommitInfo {
         subject: subject.into(),
         author: "Ana Lima".into(),
         time: parse_timestamp(time).unwrap(),
+        refs: Vec::new(),
     }
 }
 
@@ -243,4 +244,32 @@ fn deploy_after_detection_offers_the_commits_made_before_it() {
         diags[0].fix,
         choices(&["9f1c2ab7e4d0", "51de00000000", "4be07d13a9c2"])
     );
+}
+
+#[test]
+fn a_tag_or_branch_in_a_sha_cell_offers_its_commit() {
+    let mut named = repo();
+    named.commits[3].refs = vec!["v41".into()];
+    named.commits[0].refs = vec!["main".into(), "origin/main".into()];
+    let env = Env {
+        commits: Some(&named),
+        ..Env::fixed()
+    };
+    let text = valid_with(ROLLBACK_ROW, "| Rollback SHA (if rolled back) | `«v41»` |");
+    let diags = check_marked_env(crate::analysis::checks::header::field_values, &text, &env);
+    assert_eq!(diags[0].code, Code::InvalidSha);
+    assert_eq!(
+        diags[0].message,
+        "`v41` is a branch or tag name, not a commit SHA: write the SHA it names, `4be07d13a9c2`"
+    );
+    assert_eq!(
+        diags[0].fix,
+        Some(Fix::Replace {
+            text: "4be07d13a9c2".into()
+        })
+    );
+    // A name git does not know stays a plain invalid-sha, without a fix.
+    let text = valid_with(ROLLBACK_ROW, "| Rollback SHA (if rolled back) | `«v40»` |");
+    let diags = check_marked_env(crate::analysis::checks::header::field_values, &text, &env);
+    assert_eq!(diags[0].fix, None);
 }

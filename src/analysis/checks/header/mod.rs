@@ -103,7 +103,7 @@ fn check_value(ctx: &Ctx, row: &FieldRow, spec: &FieldSpec) -> Option<Diagnostic
         FieldKind::Choice(opts) if !opts.iter().any(|o| o.to_lowercase() == v.to_lowercase()) => {
             (Code::InvalidValue, choice_problem(v, opts))
         }
-        FieldKind::Sha if !values::is_sha(v) => (Code::InvalidSha, (sha_problem(v), None)),
+        FieldKind::Sha if !values::is_sha(v) => (Code::InvalidSha, named_commit(ctx, v)),
         _ => return None,
     };
     let diagnostic = Diagnostic::new(code, at, msg);
@@ -190,6 +190,34 @@ fn is_template_text(v: &str, spec: &FieldSpec) -> bool {
             v.contains('…') || v.contains("...") || PATTERN.iter().any(|p| v.contains(p))
         }
         FieldKind::Sha => v.contains('…') || v.contains("..."),
+    }
+}
+
+/// The message for a Header SHA that is not one, and the fix when it is a branch or tag
+/// name the repository knows (`v41`, `main`): that commit's SHA.
+fn named_commit(ctx: &Ctx, v: &str) -> (String, Option<Fix>) {
+    // Only what could be a ref name is compared (it never reaches git: the names come
+    // from the history already listed), so other junk does not even ask for the list.
+    let could_be_ref = !v.is_empty()
+        && !v.starts_with(['-', '/', '.'])
+        && !v.contains("..")
+        && v.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '/' | '-'));
+    let commits = ctx.env.commits.filter(|_| could_be_ref);
+    let named = commits.and_then(|c| c.recent()).and_then(|recent| {
+        recent
+            .iter()
+            .find(|c| c.refs.iter().any(|r| r == v))
+            .map(|c| c.short().to_string())
+    });
+    match named {
+        Some(sha) => (
+            format!(
+                "`{v}` is a branch or tag name, not a commit SHA: write the SHA it names, `{sha}`"
+            ),
+            Some(Fix::Replace { text: sha }),
+        ),
+        None => (sha_problem(v), None),
     }
 }
 
