@@ -258,7 +258,10 @@ fn words(s: &str) -> Vec<Word> {
                 let lead = s[st..i].find(w).unwrap_or(0);
                 out.push(Word {
                     range: st + lead..st + lead + w.len(),
-                    lower: w.to_lowercase().replace('’', "'"),
+                    lower: match w.contains('’') {
+                        true => w.to_lowercase().replace('’', "'"),
+                        false => w.to_lowercase(),
+                    },
                     clause,
                 });
             }
@@ -311,7 +314,12 @@ fn blame_in(s: &str) -> Vec<Range<usize>> {
             .iter()
             .any(|[a, b]| w == *a && next == Some(b.trim_end_matches('s')));
         let should_have = w == "should" && next == Some("have");
-        let (who, at) = subject(&words, i);
+        let asks_subject = should_have || WORDS.contains(&w) || FAILURE_VERBS.contains(&w);
+        // Only a word that depends on its subject looks for it.
+        let (who, at) = match asks_subject {
+            true => subject(&words, i),
+            false => (Subject::Unknown, None),
+        };
         let denied = at.is_some_and(|k| NOBODY.contains(&words[k].lower.as_str()));
         let (end, blamed, from_subject) = if phrase {
             (i + 1, true, false)
@@ -331,7 +339,7 @@ fn blame_in(s: &str) -> Vec<Range<usize>> {
         if blamed {
             // Start at the subject when it names a person (a role, or a name as in "Bob"),
             // with the role words before it ("on-call engineer").
-            let mut start = match (who, at) {
+            let mut start = match (&who, at) {
                 (Subject::Person, Some(k)) if from_subject => k,
                 (Subject::Unknown, Some(k)) if from_subject && is_name(s, &words[k]) => k,
                 _ => i,

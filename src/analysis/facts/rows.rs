@@ -286,12 +286,12 @@ fn timeline_line(line: &str, at: usize, sources: &[String]) -> TimelineLine {
     };
     let inner = &rest["(source:".len()..close];
     let source_text = inner.trim();
-    let list = sources.join(", ");
+    let list = || sources.join(", ");
     if source_text.is_empty() {
         return malformed(
             paren,
             Some(minutes),
-            format!("the source is empty: name one of: {list}"),
+            format!("the source is empty: name one of: {}", list()),
             Some(Fix::Choose {
                 values: each_source(&|s| format!("(source: {s})")),
                 preferred: false,
@@ -311,7 +311,8 @@ fn timeline_line(line: &str, at: usize, sources: &[String]) -> TimelineLine {
             source_start..source_start + source_text.len(),
             Some(minutes),
             format!(
-                "`{source_text}` is not a known source: the source must be one of: {list} (detail may follow, e.g. `Slack #ops`)"
+                "`{source_text}` is not a known source: the source must be one of: {} (detail may follow, e.g. `Slack #ops`)",
+                list()
             ),
             Some(Fix::Choose {
                 values: sources.to_vec(),
