@@ -245,24 +245,23 @@ impl Walker<'_> {
 /// The ignore files `ignore` reads in a folder.
 const IGNORE_FILES: [&str; 3] = [".gitignore", ".ignore", ".git/info/exclude"];
 
-/// Ignore files larger than this are not read.
-const MAX_IGNORE_FILE: u64 = 4 << 20;
-
 /// Why `dir` cannot be walked safely: one of its ignore files exists but is not a regular
-/// file (a FIFO, a device, a socket, a link to one) or is too large to read.
+/// file inside `dir` by real path (a FIFO, a device, a socket, a link to one, or a link
+/// out, such as to `/proc/self/pagemap`, which says it is empty and reads without end), or
+/// is too large to read. The same rule as every other repository file ([`fsread`]).
 fn unreadable_ignore_file(dir: &Path) -> Option<String> {
+    let real_dir = fsread::real_root(dir);
     IGNORE_FILES.iter().find_map(|name| {
         let path = dir.join(name);
-        let meta = std::fs::metadata(&path).ok()?;
-        if meta.is_file() && meta.len() <= MAX_IGNORE_FILE {
-            None
-        } else if meta.is_file() {
-            Some(format!("{}: larger than 4 MiB, not read", path.display()))
-        } else if meta.is_dir() {
-            None
-        } else {
-            Some(format!("{}: not a regular file, not read", path.display()))
-        }
+        // Absent is fine, and so is a folder of that name: `ignore` skips both.
+        std::fs::symlink_metadata(&path).ok()?;
+        let refused =
+            match fsread::real_under(&real_dir, &path).and_then(|real| fsread::kind(&real)) {
+                Ok(meta) if meta.is_dir() || meta.len() <= fsread::MAX_BYTES => return None,
+                Ok(_) => Refused::TooLarge,
+                Err(refused) => refused,
+            };
+        Some(format!("{}: {}, not read", path.display(), refused.what()))
     })
 }
 

@@ -62,7 +62,9 @@ fn a_fifo_gitignore_in_a_subfolder_skips_that_folder_only() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
     assert!(
-        stderr.contains("team-b/.gitignore: not a regular file, not read; folder skipped"),
+        stderr.contains(
+            "team-b/.gitignore: is a FIFO (named pipe), not a regular file, not read; folder skipped"
+        ),
         "{stderr}"
     );
     // The other post-mortem is still checked.
@@ -79,8 +81,10 @@ fn a_root_ignore_file_that_is_a_fifo_or_dev_zero_stops_the_walk_at_once() {
         let (out, took) = check_within(tmp.path());
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{stderr}");
+        // The FIFO is refused for what it is, the link for where it leads.
         assert!(
-            stderr.contains(".ignore: not a regular file, not read"),
+            stderr.contains(".ignore: is a FIFO (named pipe), not a regular file, not read")
+                || stderr.contains(".ignore: lies outside the repository, not read"),
             "{stderr}"
         );
         assert!(took < Duration::from_secs(5), "{took:?}");
@@ -96,7 +100,7 @@ fn an_oversized_gitignore_is_not_read() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("team-b/.gitignore: larger than 4 MiB, not read"),
+        stderr.contains("team-b/.gitignore: is larger than 4 MiB, not read"),
         "{stderr}"
     );
 }
@@ -152,4 +156,19 @@ fn a_tracker_url_that_runs_an_editor_command_is_refused() {
         stderr.contains(".postmortem.toml:2:15: the tracker URL must start with `https://`"),
         "{stderr}"
     );
+}
+
+#[test]
+fn an_ignore_file_linked_to_proc_is_not_read() {
+    // `/proc/self/pagemap` says it is a regular file of 0 bytes, and reads without end.
+    let tmp = repo_with_two_postmortems();
+    std::os::unix::fs::symlink("/proc/self/pagemap", tmp.path().join("team-b/.gitignore")).unwrap();
+    let (out, took) = check_within(tmp.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("team-b/.gitignore: lies outside the repository, not read; folder skipped"),
+        "{stderr}"
+    );
+    assert!(took < Duration::from_secs(5), "{took:?}");
 }
