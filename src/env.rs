@@ -68,6 +68,7 @@ impl FsWorkspace {
         CachedFiles {
             workspace: self,
             pending: Cell::new(false),
+            unknown: Cell::new(false),
         }
     }
 
@@ -166,12 +167,19 @@ impl Workspace for FsWorkspace {
 pub struct CachedFiles<'a> {
     workspace: &'a FsWorkspace,
     pending: Cell<bool>,
+    unknown: Cell<bool>,
 }
 
 impl CachedFiles<'_> {
     /// Whether an answer was missing or stale.
     pub fn pending(&self) -> bool {
         self.pending.get()
+    }
+
+    /// Whether an answer was missing altogether (not merely stale): what was found is then
+    /// less than the truth, where a stale answer is only possibly out of date.
+    pub fn unknown(&self) -> bool {
+        self.unknown.get()
     }
 
     fn note(&self, at: Option<Instant>) {
@@ -186,6 +194,9 @@ impl Workspace for CachedFiles<'_> {
         let cache = self.workspace.cache.lock();
         let entry = cache.as_ref().ok().and_then(|c| c.get(rel_path));
         self.note(entry.map(|e| e.at));
+        if entry.is_none() {
+            self.unknown.set(true);
+        }
         entry.map_or(PathKind::Pending, |e| e.kind)
     }
 
@@ -207,6 +218,7 @@ impl Workspace for CachedFiles<'_> {
             }
             _ => {
                 self.pending.set(true);
+                self.unknown.set(true);
                 Err(Unread::Pending)
             }
         }

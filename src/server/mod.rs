@@ -120,9 +120,11 @@ impl Backend {
             .await
         };
         match result {
-            Ok(Some((publish, git_pass))) => {
-                let _ = self.publisher.send(publish);
-                if git_pass {
+            Ok(Some(first)) => {
+                if let Some(publish) = first.publish {
+                    let _ = self.publisher.send(publish);
+                }
+                if first.second_pass {
                     self.refresher.request(uri);
                 }
             }

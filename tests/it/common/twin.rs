@@ -93,6 +93,10 @@ impl Twin {
         let (a, b) = (uri("a"), uri("b"));
         client.open(&a, 1, text);
         client.open(&b, 1, text);
+        // The opening publishes may come in two passes (workspace files and the repository
+        // looked up by the second): let both settle, so that later versions of the two
+        // copies are checked against the same knowledge of the disk.
+        client.settle(&[&a, &b], std::time::Duration::from_millis(300));
         Twin {
             client,
             a,
