@@ -1,6 +1,7 @@
 //! The real environment behind the core's [`Workspace`] trait: files under a workspace root
 //! (cached briefly), root discovery, and the clock.
 
+use crate::analysis::refs::{NumberedHeading, numbered_headings};
 use crate::analysis::{PathKind, Unread, Workspace};
 use crate::fsread::{self, Refused};
 use chrono::{DateTime, Utc};
@@ -29,6 +30,8 @@ struct Entry {
     at: Instant,
     kind: PathKind,
     text: Option<Result<Arc<str>, Unread>>,
+    /// The text's numbered headings, found on first use.
+    headings: Option<Arc<[NumberedHeading]>>,
 }
 
 /// A workspace on disk. Lookups never leave the root: `..`, absolute paths and symlinks
@@ -97,6 +100,7 @@ impl FsWorkspace {
             at: Instant::now(),
             kind,
             text,
+            headings: None,
         }
     }
 
@@ -130,6 +134,27 @@ impl Workspace for FsWorkspace {
         self.lookup(rel_path, true)
             .1
             .unwrap_or(Err(Unread::Unreadable))
+    }
+
+    fn headings(&self, rel_path: &str) -> Result<Arc<[NumberedHeading]>, Unread> {
+        let text = self.read(rel_path)?;
+        if let Ok(cache) = self.cache.lock()
+            && let Some(headings) = cache.get(rel_path).and_then(|e| e.headings.clone())
+        {
+            return Ok(headings);
+        }
+        // Found without the cache's lock held, and kept with the text they came from.
+        let headings: Arc<[NumberedHeading]> = numbered_headings(&text).into();
+        if let Ok(mut cache) = self.cache.lock()
+            && let Some(entry) = cache.get_mut(rel_path)
+            && entry
+                .text
+                .as_ref()
+                .is_some_and(|t| t.as_ref().is_ok_and(|t| Arc::ptr_eq(t, &text)))
+        {
+            entry.headings = Some(headings.clone());
+        }
+        Ok(headings)
     }
 
     fn url(&self, rel_path: &str) -> Option<String> {
@@ -222,6 +247,22 @@ impl Workspace for CachedFiles<'_> {
                 Err(Unread::Pending)
             }
         }
+    }
+
+    /// Only headings already found: finding them parses the file, which is the second
+    /// pass's work.
+    fn headings(&self, rel_path: &str) -> Result<Arc<[NumberedHeading]>, Unread> {
+        self.read(rel_path)?;
+        let cache = self.workspace.cache.lock();
+        let headings = cache
+            .as_ref()
+            .ok()
+            .and_then(|c| c.get(rel_path)?.headings.clone());
+        headings.ok_or_else(|| {
+            self.pending.set(true);
+            self.unknown.set(true);
+            Unread::Pending
+        })
     }
 
     fn evidence_exists(&self, abs_path: &str) -> Option<bool> {
