@@ -10,10 +10,11 @@
 use super::CheckArgs;
 use super::output::{self, Checked, Counts};
 use super::parallel;
+use super::staged;
 use super::walk;
 use crate::analysis::commits::Commits;
 use crate::analysis::{Env, Workspace, check};
-use crate::config::load::Configs;
+use crate::config::load::{Configs, Loaded};
 use crate::env::{FsWorkspace, find_root};
 use crate::git::{Repo, Repos};
 use std::collections::HashMap;
@@ -26,8 +27,32 @@ type Place<'a> = (Option<&'a Path>, Option<&'a Path>);
 
 /// Runs `check` and returns the exit code.
 pub fn run(args: &CheckArgs) -> u8 {
+    if args.staged {
+        return match staged::Staged::open() {
+            Ok(staged) => {
+                let found = staged.collect(&args.paths);
+                report(args, found, &|file, root| staged.config_for(file, root))
+            }
+            Err(e) => {
+                eprintln!("postmortem-lsp check --staged: {e}");
+                2
+            }
+        };
+    }
     let configs = Configs::new();
     let found = walk::collect(&args.paths, &configs);
+    report(args, found, &|file, root| {
+        super::config::for_file(&configs, file, root)
+    })
+}
+
+/// Checks the files found, each under the configuration `config_for` gives for its resolved
+/// path and root, prints the report and returns the exit code.
+fn report(
+    args: &CheckArgs,
+    found: walk::Found,
+    config_for: &dyn Fn(&Path, Option<&Path>) -> Arc<Loaded>,
+) -> u8 {
     let now = chrono::Utc::now();
 
     // Where each file belongs, found on every core (it is all file-system calls). The
@@ -54,7 +79,7 @@ pub fn run(args: &CheckArgs) -> u8 {
     let mut jobs = Vec::with_capacity(found.files.len());
     for (file, (root, absolute, real)) in found.files.iter().zip(&places) {
         // The team's settings, found from the resolved path as the walk found them.
-        let config = super::config::for_file(&configs, real, root.as_deref());
+        let config = config_for(real, root.as_deref());
         if let Some(root) = root {
             workspaces
                 .entry(root.clone())
