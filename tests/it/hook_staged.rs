@@ -2,7 +2,9 @@
 //! unstaged changes, committed through the hook `hook install` writes (so `git commit` runs
 //! it as users do) and checked with `check --staged` directly.
 
+use crate::common::{self, Client};
 use crate::gitrepo::{self, DOC, TestRepo, put};
+use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -219,6 +221,31 @@ fn the_template_commits_and_check_path_agrees() {
     let out = git(&root, &["commit", "-q", "-m", "template"]);
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(head_subject(&root), "template");
+
+    // The server, asked through the same rule, gives the open template no post-mortem
+    // diagnostics, and still checks the post-mortem next to it.
+    let (mut client, _) = Client::start_in(serde_json::json!({}), &[&root], &[]);
+    let template = common::file_uri(&root.join(TEMPLATE_REL));
+    client.open(&template, 1, TEMPLATE);
+    assert_eq!(client.diagnostics(&template, None), Vec::<Value>::new());
+    let doc = common::file_uri(&root.join(DOC));
+    let bad = std::fs::read_to_string(root.join(DOC))
+        .unwrap()
+        .replace(GOOD_ROW, BAD_ROW);
+    client.open(&doc, 1, &bad);
+    let lines: Vec<u64> = client
+        .diagnostics(&doc, Some(1))
+        .iter()
+        .map(|d| d["range"]["start"]["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [10]);
+    let published = client.published_so_far(&template);
+    assert!(
+        published
+            .iter()
+            .all(|m| m["params"]["diagnostics"] == serde_json::json!([])),
+        "{published:?}"
+    );
 }
 
 #[test]
@@ -315,4 +342,48 @@ fn an_index_file_outside_the_git_folder_is_refused() {
     .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("GIT_INDEX_FILE"), "{}", text(&out));
+}
+
+#[test]
+fn the_pre_commit_framework_hooks_run_the_same_check_as_the_plain_hook() {
+    let manifest = include_str!("../../.pre-commit-hooks.yaml");
+    let entries: Vec<&str> = manifest
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("entry: "))
+        .collect();
+    assert_eq!(entries, ["postmortem-lsp check --staged"; 2]);
+    let (repo, good) = setup(false);
+    let hook = std::fs::read_to_string(repo.root().join(".git/hooks/pre-commit")).unwrap();
+    assert!(hook.contains("exec \"$PM\" check --staged\n"), "{hook}");
+    // Given every staged markdown file, as pre-commit passes them, the verdict is the
+    // plain hook's: the template and a non-post-mortem note are skipped, the post-mortem
+    // checked.
+    let root = repo.root();
+    put(&root, TEMPLATE_REL, TEMPLATE);
+    put(&root, "NOTES.md", "# Notes\n\nNothing to see.\n");
+    put(&root, DOC, &good.replace(GOOD_ROW, BAD_ROW));
+    git(&root, &["add", TEMPLATE_REL, "NOTES.md", DOC]);
+    let out = bin(
+        &root,
+        &[
+            "check",
+            "--staged",
+            "--format",
+            "json",
+            TEMPLATE_REL,
+            "NOTES.md",
+            DOC,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let places: Vec<(&str, u64)> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["path"].as_str().unwrap(), d["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(places, [(DOC, 11)]);
+    let plain = bin(&root, &["check", "--staged", "--format", "json"]);
+    assert_eq!(plain.stdout, out.stdout);
 }
