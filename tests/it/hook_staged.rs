@@ -188,11 +188,11 @@ fn a_deleted_postmortem_is_not_checked() {
     git(&root, &["rm", "-q", DOC]);
     let out = bin(&root, &["check", "--staged"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(
-        text(&out).contains("no post-mortems found"),
-        "{}",
-        text(&out)
-    );
+    // Nothing to say on a commit that records no post-mortem: the hook runs on all.
+    assert_eq!(text(&out), "");
+    let out = bin(&root, &["check", "--staged", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "[]");
     let out = git(&root, &["commit", "-q", "-m", "remove"]);
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(head_subject(&root), "remove");
@@ -386,4 +386,38 @@ fn the_pre_commit_framework_hooks_run_the_same_check_as_the_plain_hook() {
     assert_eq!(places, [(DOC, 11)]);
     let plain = bin(&root, &["check", "--staged", "--format", "json"]);
     assert_eq!(plain.stdout, out.stdout);
+}
+
+#[test]
+fn the_staged_template_is_the_schema_in_force() {
+    let (repo, good) = setup(false);
+    let root = repo.root();
+    put(&root, TEMPLATE_REL, TEMPLATE);
+    git(&root, &["add", TEMPLATE_REL]);
+    let out = git(&root, &["commit", "-q", "-m", "template"]);
+    assert!(out.status.success(), "{}", text(&out));
+    // Staged: a template asking for one more section, and a reworded post-mortem. On
+    // disk: the template as committed.
+    let asking = format!("{TEMPLATE}\n## Follow-up review\n\nWho reviews the fixes, and when?\n");
+    put(&root, TEMPLATE_REL, &asking);
+    let reworded = good.replacen("production traffic", "production-level traffic", 1);
+    put(&root, DOC, &reworded);
+    git(&root, &["add", TEMPLATE_REL, DOC]);
+    put(&root, TEMPLATE_REL, TEMPLATE);
+    assert_eq!(bin(&root, &["check", DOC]).status.code(), Some(0));
+
+    let out = bin(&root, &["check", "--staged", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let found: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<(&str, &str)> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap(), d["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "missing-section");
+    assert!(found[0].1.contains("Follow-up review"), "{found:?}");
+    let out = git(&root, &["commit", "-q", "-m", "stricter"]);
+    assert!(!out.status.success(), "the hook must stop this commit");
 }
