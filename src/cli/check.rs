@@ -1,5 +1,6 @@
-//! `postmortem-lsp check`: finds post-mortems, analyzes each with the same core the server
-//! uses, prints a report and turns it into an exit code. It never writes a file.
+//! `postmortem-lsp check`: finds post-mortems (in the working tree, or with `--staged` in the
+//! index, see `cli/staged.rs`), analyzes each with the same core the server uses, prints a
+//! report and turns it into an exit code. It never writes a file.
 //!
 //! Exit codes: 0 when there are no errors (warnings and hints allowed), 1 when there is an
 //! error (or, with `--strict`, a warning), 2 for usage errors and for any path that could
