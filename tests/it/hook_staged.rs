@@ -421,3 +421,44 @@ fn the_staged_template_is_the_schema_in_force() {
     let out = git(&root, &["commit", "-q", "-m", "stricter"]);
     assert!(!out.status.success(), "the hook must stop this commit");
 }
+
+#[test]
+fn reading_the_index_runs_no_program_the_repository_names() {
+    let (repo, good) = setup(true);
+    let root = repo.root();
+    let marker = repo.tmp.path().join("ran");
+    let program = repo.tmp.path().join("marker.sh");
+    std::fs::write(
+        &program,
+        format!("#!/bin/sh\necho \"$0 $*\" >> '{}'\ncat\n", marker.display()),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    put(&root, DOC, &good.replace(GOOD_ROW, BAD_ROW));
+    git(&root, &["add", DOC]);
+    // Set after staging, so the test's own `git add` runs none of them.
+    let program = program.to_str().unwrap();
+    put(&root, ".gitattributes", "*.md filter=mark diff=mark\n");
+    for (key, value) in [
+        ("core.fsmonitor", program),
+        ("diff.external", program),
+        ("diff.mark.textconv", program),
+        ("filter.mark.clean", program),
+        ("filter.mark.smudge", program),
+        ("core.pager", program),
+    ] {
+        git(&root, &["config", key, value]);
+    }
+    let out = bin(&root, &["check", "--staged"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains(&format!("{DOC}:11:")), "{}", text(&out));
+    assert!(
+        !marker.exists(),
+        "{}",
+        std::fs::read_to_string(&marker).unwrap()
+    );
+}
