@@ -133,16 +133,7 @@ impl Staged {
                 path.display()
             ));
         };
-        let chosen: Vec<String> = all
-            .iter()
-            .filter(|p| {
-                rel.is_empty()
-                    || **p == rel
-                    || p.strip_prefix(rel.as_str())
-                        .is_some_and(|r| r.starts_with('/'))
-            })
-            .map(|p| p.to_string())
-            .collect();
+        let chosen = within(all, &rel);
         if chosen.is_empty() {
             return Err(format!(
                 "{}: not in the index (not staged, or not a regular file); skipped",
@@ -243,6 +234,26 @@ impl Staged {
     }
 }
 
+/// The paths of `all` (sorted) that are `rel` or lie in the folder `rel` (everything when it
+/// is empty): found by binary search, as the pre-commit framework may pass thousands of
+/// files of an index holding many more.
+fn within(all: &[&str], rel: &str) -> Vec<String> {
+    if all.binary_search(&rel).is_ok() {
+        return vec![rel.to_string()];
+    }
+    let folder = if rel.is_empty() {
+        String::new()
+    } else {
+        format!("{rel}/")
+    };
+    let start = all.partition_point(|p| *p < folder.as_str());
+    all[start..]
+        .iter()
+        .take_while(|p| p.starts_with(&folder))
+        .map(|p| p.to_string())
+        .collect()
+}
+
 /// Whether a staged path is one `check .` would look at: a `.md` file with no hidden
 /// folder or name on its way (`ignore`'s default, which the walk keeps).
 fn wanted_name(rel: &str) -> bool {
@@ -279,6 +290,17 @@ mod tests {
         assert!(!wanted_name("_docs/06_metrics/postmortem_x.txt"));
         assert!(!wanted_name(".github/postmortem_x.md"));
         assert!(!wanted_name("_docs/.drafts/postmortem_x.md"));
+    }
+
+    #[test]
+    fn paths_are_chosen_by_file_or_folder() {
+        let all = ["_docs/a.md", "_docs/b/c.md", "_docs2/d.md", "e.md"];
+        assert_eq!(within(&all, "_docs/a.md"), ["_docs/a.md"]);
+        assert_eq!(within(&all, "_docs"), ["_docs/a.md", "_docs/b/c.md"]);
+        assert_eq!(within(&all, "_docs/b"), ["_docs/b/c.md"]);
+        assert_eq!(within(&all, ""), all);
+        assert!(within(&all, "_doc").is_empty());
+        assert!(within(&all, "e").is_empty());
     }
 
     #[test]
