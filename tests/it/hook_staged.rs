@@ -88,6 +88,28 @@ fn a_bad_staged_copy_is_refused_though_the_disk_copy_is_fixed() {
     let report = text(&out);
     assert!(report.contains(&format!("{DOC}:11:")), "{report}");
     assert_eq!(head_subject(&root), "Pin the pool size");
+
+    // Positions are the staged text's: on disk two lines more above the same mistake.
+    let shifted = good.replace(GOOD_ROW, BAD_ROW).replacen("\n", "\n\n\n", 1);
+    put(&root, DOC, &shifted);
+    let out = bin(&root, &["check", "--format", "github", DOC]);
+    assert!(
+        text(&out).contains(&format!("file={DOC},line=13,")),
+        "{}",
+        text(&out)
+    );
+    let out = bin(&root, &["check", "--staged", "--format", "github"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!("file={DOC},line=11,")),
+        "{}",
+        text(&out)
+    );
+    let out = bin(&root, &["check", "--staged", "--format", "sarif"]);
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let region = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
+    assert_eq!(region["artifactLocation"]["uri"], DOC, "{sarif}");
+    assert_eq!(region["region"]["startLine"], 11, "{sarif}");
 }
 
 #[test]
@@ -461,4 +483,27 @@ fn reading_the_index_runs_no_program_the_repository_names() {
         "{}",
         std::fs::read_to_string(&marker).unwrap()
     );
+}
+
+#[test]
+fn a_linked_worktree_is_checked_from_its_own_index() {
+    let (repo, good) = setup(true);
+    let root = repo.root();
+    let linked = repo.tmp.path().join("linked");
+    let out = git(&root, &["worktree", "add", "-q", linked.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    // The main work tree's index holds a broken copy; the linked one's does not.
+    put(&root, DOC, &good.replace(GOOD_ROW, BAD_ROW));
+    git(&root, &["add", DOC]);
+    put(&linked, "NOTES.md", "notes\n");
+    git(&linked, &["add", "NOTES.md"]);
+    let out = git(&linked, &["commit", "-q", "-m", "notes"]);
+    assert!(out.status.success(), "{}", text(&out));
+    // In the linked work tree, `commit -a` of a broken copy goes through its own
+    // temporary index.
+    put(&linked, DOC, &good.replace(GOOD_ROW, BAD_ROW));
+    let out = git(&linked, &["commit", "-q", "-a", "-m", "broken"]);
+    assert!(!out.status.success(), "the hook must stop this commit");
+    assert!(text(&out).contains(&format!("{DOC}:11:")), "{}", text(&out));
+    assert_eq!(head_subject(&linked), "notes");
 }
