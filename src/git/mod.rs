@@ -9,6 +9,7 @@
 pub mod catfile;
 pub mod child;
 pub mod command;
+pub mod index;
 pub mod remote;
 pub mod repo;
 

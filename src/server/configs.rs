@@ -126,17 +126,14 @@ impl Configs {
                 .or_else(|| path.parent().map(|dir| dir.join(FILE_NAME)));
             let Some(key) = key else { continue };
             let loaded = inner.get(&key, &read);
-            configs.push((uri, path, loaded));
+            // The one rule `check` and the hook use too, asked here, off the state's lock.
+            let template = loaded.is_template(&path);
+            configs.push((uri, loaded, template));
         }
         let mut outcome = Outcome::default();
         {
             let mut state = lock(state);
-            for (uri, path, loaded) in configs {
-                let template = inner.loads.values().any(|(l, _)| {
-                    l.template_path
-                        .as_deref()
-                        .is_some_and(|t| same_file(t, &path))
-                });
+            for (uri, loaded, template) in configs {
                 let config = DocConfig { loaded, template };
                 outcome.recheck.extend(state.set_config(&uri, config));
             }

@@ -13,6 +13,7 @@ mod examples;
 mod forged_data;
 mod git_cli;
 mod git_core;
+mod hook_staged;
 mod hostile;
 mod hostile_documents;
 mod hostile_edits;
