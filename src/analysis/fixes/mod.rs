@@ -111,20 +111,29 @@ pub fn actions(ctx: &Ctx, range: &Range<usize>, fix: &Fix) -> Vec<Action> {
 /// The actions for a fix that came back from the client (LSP `Diagnostic.data`) with the
 /// diagnostic's `range`. Neither can be trusted: the data may be forged, or stale after an
 /// edit or a template reload. So the fix is taken only when the current analysis
-/// (`current`) still reports it at that very range; anything else gets no action.
+/// (`current`, sorted by range as [`sort_for_lookup`] leaves it) still reports it at that
+/// very range; anything else gets no action.
 pub fn checked_actions(
     ctx: &Ctx,
     current: &[Diagnostic],
     range: &Range<usize>,
     fix: &Fix,
 ) -> Vec<Action> {
-    let still_found = current
+    // A binary search: an editor may send the 20,000 findings of a whole document at once.
+    let from = current.partition_point(|d| (d.range.start, d.range.end) < (range.start, range.end));
+    let still_found = current[from..]
         .iter()
-        .any(|d| d.range == *range && d.fix.as_ref() == Some(fix));
+        .take_while(|d| d.range == *range)
+        .any(|d| d.fix.as_ref() == Some(fix));
     if !still_found {
         return Vec::new();
     }
     actions(ctx, range, fix)
+}
+
+/// Sorts the current findings so that [`checked_actions`] can look a range up quickly.
+pub fn sort_for_lookup(current: &mut [Diagnostic]) {
+    current.sort_by_key(|d| (d.range.start, d.range.end));
 }
 
 /// The template section named `name`, if the current schema has one.

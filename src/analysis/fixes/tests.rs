@@ -229,7 +229,8 @@ fn diff_is_minimal_and_char_safe() {
 fn a_fix_from_the_client_is_taken_only_while_the_analysis_still_gives_it() {
     let text = VALID.replacen("## Impact", "## Impactt", 1);
     let env = Env::fixed();
-    let current = analyze(&text, &env);
+    let mut current = analyze(&text, &env);
+    sort_for_lookup(&mut current);
     let missing = current
         .iter()
         .find(|d| d.code == Code::MissingSection)
@@ -328,4 +329,37 @@ proptest! {
         };
         prop_assert_eq!(restored, VALID);
     }
+}
+
+#[test]
+fn a_fix_is_found_among_many_findings_at_the_same_and_other_ranges() {
+    let text = VALID.replacen("## Impact", "## Impactt", 1);
+    let env = Env::fixed();
+    let doc = parse(&text);
+    let ctx = Ctx::new(&text, &doc, &env);
+    let fix_at = |name: &str, at: usize| {
+        let mut d = Diagnostic::new(Code::MissingSection, at..at + 1, "m");
+        d.fix = Some(Fix::InsertSection { name: name.into() });
+        d
+    };
+    // Several findings share one range; the one asked for is not the first of them.
+    let mut current: Vec<Diagnostic> = (0..2000).rev().map(|i| fix_at("Nope", i)).collect();
+    current.push(fix_at("Impact", 500));
+    current.push(fix_at("Other", 500));
+    sort_for_lookup(&mut current);
+    let impact = Fix::InsertSection {
+        name: "Impact".into(),
+    };
+    assert_eq!(
+        checked_actions(&ctx, &current, &(500..501), &impact).len(),
+        1
+    );
+    assert_eq!(
+        checked_actions(&ctx, &current, &(501..502), &impact),
+        Vec::new()
+    );
+    assert_eq!(
+        checked_actions(&ctx, &current, &(500..502), &impact),
+        Vec::new()
+    );
 }
