@@ -152,8 +152,7 @@ fn in_header(ctx: &Ctx, line: &Range<usize>, offset: usize) -> Option<Vec<Comple
             _ => Vec::new(),
         },
         (FieldKind::Sha, Some(role)) => {
-            let target = cell_target(cell, offset);
-            return Some(commits::sha_items(ctx, role, cell.content.clone(), target));
+            return Some(commits::sha_items(ctx, role, cell.content.clone(), offset));
         }
         (FieldKind::Choice(values), _) => values
             .iter()
