@@ -40,12 +40,18 @@ pub struct Completion {
     pub documentation: Option<String>,
 }
 
-/// The characters after which a client should ask for completion.
-pub const TRIGGERS: &[char] = &['|', ':', '#', ' '];
+/// The characters after which a client should ask for completion: only the pipe that opens
+/// a table cell. Many clients (Neovim with its default `completeopt`, VS Code on Enter)
+/// insert the first item offered after a trigger character, so a trigger must only fire
+/// where the item lands in an empty cell at the cursor. `:`, space and `#` are typed in
+/// prose and headings all the time, so they never trigger; what they used to offer (timeline
+/// sources, section skeletons) is there when completion is asked for.
+pub const TRIGGERS: &[char] = &['|'];
 
 /// Completions at `offset` (clamped to the text, moved back to a character boundary).
-/// `trigger` is the character whose typing asked for completion, if any: each one is only
-/// answered where it makes sense, so typing a space or `:` in prose offers nothing.
+/// `trigger` is the character whose typing asked for completion, if any: after one, only
+/// items that insert at the cursor into an empty table cell are offered, never one that
+/// would replace what the user has typed.
 pub fn complete(
     text: &str,
     doc: &Document,
@@ -59,36 +65,23 @@ pub fn complete(
     }
     let ctx = Ctx::new(text, doc, env);
     let line = line_around(text, offset);
-    let prefix = &text[line.start..offset];
-    let (items, fits) = if text.trim().is_empty() {
-        (
-            vec![whole_document(env, line.start..offset)],
-            trigger.is_none(),
-        )
+    let (items, in_table) = if text.trim().is_empty() {
+        (vec![whole_document(env, line.start..offset)], false)
     } else if let Some(items) =
         in_header(&ctx, &line, offset).or_else(|| in_prevention(&ctx, &line, offset))
     {
-        let fits = match trigger {
-            Some('|') => true,
-            Some(' ') => prefix.trim_end().ends_with('|'),
-            Some(_) => false,
-            None => true,
-        };
-        (items, fits)
+        (items, true)
     } else if let Some(items) = in_timeline(&ctx, &line, offset) {
-        let fits = match trigger {
-            Some(':' | ' ') => prefix.trim_end().ends_with("(source:"),
-            Some(_) => false,
-            None => true,
-        };
-        (items, fits)
+        (items, false)
     } else if in_code_block(doc, offset) {
         (Vec::new(), false)
     } else {
-        (
-            at_line_start(&ctx, &line, offset),
-            matches!(trigger, None | Some('#')),
-        )
+        (at_line_start(&ctx, &line, offset), false)
+    };
+    let fits = match trigger {
+        None => true,
+        Some('|') => in_table && items.iter().all(|i| i.range == (offset..offset)),
+        Some(_) => false,
     };
     if fits { items } else { Vec::new() }
 }

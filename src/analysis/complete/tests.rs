@@ -148,10 +148,18 @@ fn timeline_source_values_replace_the_typed_word() {
         items.is_empty(),
         "a space typed inside a word is not a trigger here"
     );
+    // Typing `:` is no trigger (it once inserted `alert` before the `Slack` being typed);
+    // asked for, the sources are there.
     let (_, items) = valid_at(
         "10:20  (source: Slack #ops-incident)",
         "10:20  (source:$0",
         Some(':'),
+    );
+    assert!(items.is_empty());
+    let (_, items) = valid_at(
+        "10:20  (source: Slack #ops-incident)",
+        "10:20  (source:$0",
+        None,
     );
     assert_eq!(labels(&items), ["alert", "Slack", "log file"]);
     let (text2, items) = valid_at(
@@ -171,6 +179,8 @@ fn line_start_offers_missing_sections_in_template_order() {
         1,
     );
     let (_, items) = at(&format!("{text}\n## $0"), Some('#'));
+    assert!(items.is_empty(), "typing `#` is no trigger");
+    let (_, items) = at(&format!("{text}\n## $0"), None);
     assert_eq!(labels(&items), ["## Impact", "## What was lucky"]);
     assert!(
         items[0]
@@ -222,4 +232,37 @@ fn cursor_in_a_multibyte_character_is_clamped() {
     assert!(items.is_empty());
     let items = complete(text, &doc, &Env::fixed(), usize::MAX, None);
     assert!(!items.is_empty(), "end of text is a line start");
+}
+
+#[test]
+fn a_pipe_triggers_only_items_landing_in_an_empty_cell_at_the_cursor() {
+    // Right after the pipe that opens the Target date cell: the dates, inserted at the cursor.
+    let (_, items) = valid_at(
+        "| @sam | Load test at production traffic, tracked in OPS-91 | 2026-04-13 |",
+        "| @sam | Load test at production traffic, tracked in OPS-91 |$0",
+        Some('|'),
+    );
+    assert_eq!(labels(&items), ["2026-03-21", "2026-03-28", "2026-04-13"]);
+    // The pipe closing a row, or one opening a cell of prose, offers nothing.
+    let (_, items) = valid_at("| 2026-04-13 |", "| 2026-04-13 |$0", Some('|'));
+    assert!(items.is_empty());
+    let (_, items) = valid_at("| @sam |", "| @sam |$0", Some('|'));
+    assert!(items.is_empty());
+    // The row snippet would replace the typed `|`: asked for only, never on the keystroke.
+    let (_, items) = valid_at("| 2026-04-13 |\n", "| 2026-04-13 |\n|$0\n", Some('|'));
+    assert!(items.is_empty());
+    let (_, items) = valid_at("| 2026-04-13 |\n", "| 2026-04-13 |\n|$0\n", None);
+    assert_eq!(labels(&items), ["Prevention row"]);
+    // In the timeline a pipe is prose.
+    let (_, items) = valid_at(
+        "10:20  (source: Slack",
+        "10:20  |$0(source: Slack",
+        Some('|'),
+    );
+    assert!(items.is_empty());
+}
+
+#[test]
+fn only_the_pipe_is_a_trigger_character() {
+    assert_eq!(TRIGGERS, ['|']);
 }
