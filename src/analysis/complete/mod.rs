@@ -11,8 +11,10 @@ use super::snippet::Snippet;
 use super::values::{self, format_duration};
 
 mod commits;
+mod times;
 use chrono::{DateTime, Days, Timelike, Utc};
 use std::ops::Range;
+pub use times::timeline_times;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CompletionKind {
@@ -117,21 +119,26 @@ fn in_header(ctx: &Ctx, line: &Range<usize>, offset: usize) -> Option<Vec<Comple
     let value = |label: String, detail: &str| (label, detail.to_string());
     let now = ctx.env.now;
     let items: Vec<(String, String)> = match (&spec.kind, spec.role) {
-        (FieldKind::Timestamp, _) => vec![
-            value(stamp(now), "Now (UTC)"),
-            value(
+        // The times the timeline names first: the post-mortem is written the day after.
+        (FieldKind::Timestamp, role) => {
+            let mut v = role.map_or_else(Vec::new, |r| timeline_times(ctx, r));
+            v.push(value(stamp(now), "Now (UTC)"));
+            v.push(value(
                 stamp(now.with_second(0).unwrap_or(now)),
                 "Now (UTC), to the minute",
-            ),
-        ],
+            ));
+            v
+        }
         (FieldKind::Date, Some(FieldRole::IncidentDate)) => {
-            let mut v = vec![value(now.format("%Y-%m-%d").to_string(), "Today (UTC)")];
+            let today = now.format("%Y-%m-%d").to_string();
+            let mut v = Vec::new();
             if let Some(d) = ctx.timestamp(FieldRole::Detection) {
-                v.push(value(
-                    d.format("%Y-%m-%d").to_string(),
-                    "The date of the Detection time",
-                ));
+                let day = d.format("%Y-%m-%d").to_string();
+                if day != today {
+                    v.push(value(day, "The date of the Detection time"));
+                }
             }
+            v.push(value(today, "Today (UTC)"));
             v
         }
         (FieldKind::Duration, _) => match (

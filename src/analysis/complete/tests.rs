@@ -22,7 +22,7 @@ fn valid_at(from: &str, to: &str, trigger: Option<char>) -> (String, Vec<Complet
 }
 
 #[test]
-fn detection_time_offers_now_then_now_to_the_minute() {
+fn detection_time_offers_the_alert_line_then_now_then_now_to_the_minute() {
     let (text, items) = valid_at(
         "| Detection time (UTC) | 2026-03-14T09:26:53Z |",
         "| Detection time (UTC) | $0 |",
@@ -30,9 +30,14 @@ fn detection_time_offers_now_then_now_to_the_minute() {
     );
     assert_eq!(
         labels(&items),
-        ["2026-06-01T12:00:00Z", "2026-06-01T12:00:00Z"]
+        [
+            "2026-03-14T09:26:00Z",
+            "2026-06-01T12:00:00Z",
+            "2026-06-01T12:00:00Z"
+        ]
     );
-    assert_eq!(items[0].detail, "Now (UTC)");
+    assert!(items[0].detail.starts_with("Timeline 09:26: "));
+    assert_eq!(items[1].detail, "Now (UTC)");
     // An empty cell: insert at the cursor.
     assert!(items[0].range.is_empty());
     assert_eq!(&text[items[0].range.start - 2..items[0].range.start], "| ");
@@ -67,13 +72,13 @@ fn template_choice_list_is_replaced_and_every_value_survives_filtering() {
 }
 
 #[test]
-fn incident_date_offers_today_and_the_detection_date() {
+fn incident_date_offers_the_detection_date_first_then_today() {
     let (_, items) = valid_at(
         "| Incident date | 2026-03-14 |",
         "| Incident date | $0 |",
         None,
     );
-    assert_eq!(labels(&items), ["2026-06-01", "2026-03-14"]);
+    assert_eq!(labels(&items), ["2026-03-14", "2026-06-01"]);
 }
 
 #[test]
@@ -265,4 +270,22 @@ fn a_pipe_triggers_only_items_landing_in_an_empty_cell_at_the_cursor() {
 #[test]
 fn only_the_pipe_is_a_trigger_character() {
     assert_eq!(TRIGGERS, ['|']);
+}
+
+#[test]
+fn mitigation_time_offers_the_rollback_and_recovery_lines_then_now() {
+    let (_, items) = valid_at(
+        "| Mitigation time (UTC) | 2026-03-14T10:03:23Z |",
+        "| Mitigation time (UTC) | $0 |",
+        None,
+    );
+    assert_eq!(
+        labels(&items),
+        [
+            "2026-03-14T09:52:00Z",
+            "2026-03-14T10:03:00Z",
+            "2026-06-01T12:00:00Z",
+            "2026-06-01T12:00:00Z"
+        ]
+    );
 }
