@@ -11,6 +11,7 @@ use super::snippet::Snippet;
 use super::values::{self, format_duration};
 
 mod commits;
+mod examples;
 mod times;
 use chrono::{DateTime, Days, Timelike, Utc};
 use std::ops::Range;
@@ -223,7 +224,7 @@ fn table_row_snippet(
         detail: "Insert a row: owner, action, ticket, target date".into(),
         kind: CompletionKind::Snippet,
         range: line.start..offset,
-        insert: skeleton::prevention_row(ctx.schema),
+        insert: skeleton::prevention_row(ctx.schema, &examples::examples(ctx)),
         filter: Some(format!("{prefix}Prevention row")),
         documentation: None,
     }])
@@ -291,6 +292,7 @@ fn at_line_start(ctx: &Ctx, line: &Range<usize>, offset: usize) -> Vec<Completio
         return Vec::new();
     }
     let present: Vec<usize> = ctx.section_specs.iter().flatten().copied().collect();
+    let examples = examples::examples(ctx);
     (0..ctx.schema.sections.len())
         .filter(|i| !present.contains(i))
         .map(|i| {
@@ -300,7 +302,7 @@ fn at_line_start(ctx: &Ctx, line: &Range<usize>, offset: usize) -> Vec<Completio
                 detail: format!("Insert the `{name}` section skeleton"),
                 kind: CompletionKind::Snippet,
                 range: line.start..offset,
-                insert: skeleton::section(ctx.schema, i, ctx.env.now),
+                insert: skeleton::section_with(ctx.schema, i, ctx.env.now, &examples),
                 filter: Some(format!("## {name}")),
                 documentation: None,
             }

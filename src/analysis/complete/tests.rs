@@ -126,7 +126,8 @@ fn prevention_row_snippet_right_under_the_table() {
     assert_eq!(labels(&items), ["Prevention row"]);
     assert_eq!(
         items[0].insert.to_snippet(),
-        "| @${1:owner} | ${2:…}, ${3:OPS-000} | ${4:YYYY-MM-DD} |\n"
+        "| @${1:owner} | ${2:…}, ${3:PAY-000} | ${4:2026-03-28} |\n",
+        "the table's first key (PAY-412) and the Incident date + 14 days"
     );
 }
 
