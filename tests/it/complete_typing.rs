@@ -26,7 +26,15 @@ fn items_at(
         params["context"] = context;
     }
     let response = client.request("textDocument/completion", params);
-    let mut items = response["result"].as_array().cloned().unwrap_or_default();
+    let result = &response["result"];
+    // Items answering a trigger character come as an incomplete list (asked again as the
+    // user types on); others as a plain array.
+    let list = result.get("items").is_some();
+    if list {
+        assert_eq!(result["isIncomplete"], true, "{result}");
+    }
+    let items = if list { &result["items"] } else { result };
+    let mut items = items.as_array().cloned().unwrap_or_default();
     items.sort_by_key(|i| i["sortText"].as_str().unwrap_or_default().to_string());
     (text, cursor, items)
 }
@@ -159,6 +167,12 @@ fn trigger_characters_never_offer_an_item_replacing_typed_text() {
         );
         assert!(item.get("preselect").is_none_or(|p| p == false));
     }
+    // Asked again as the user types on: the list answering the trigger is incomplete (a
+    // client keeping it would replace the space typed after the pipe).
+    let mut params = position_params(&uri, &text, cursor, true);
+    params["context"] = typed.clone();
+    let response = client.request("textDocument/completion", params);
+    assert_eq!(response["result"]["isIncomplete"], true);
     // A pipe on the line under the table would have its row snippet replace the `|`.
     let fixture = VALID.replacen("| 2026-04-13 |\n", "| 2026-04-13 |\n|$0\n", 1);
     assert!(items_at(&mut client, &uri, &fixture, typed).2.is_empty());
