@@ -158,6 +158,25 @@ co = coroutine.create(function()
   got = vim.api.nvim_buf_get_lines(buf, under, under + 1, false)[1]
   check(got == row, 'a Prevention row holds exactly what was typed', got)
 
+  -- The row snippet, asked for on the line under the table and accepted: its first tab stop
+  -- (the owner) is where typing goes, and its examples come from the document (the table's
+  -- CART key, the Incident date + 14 days).
+  goto_line(under + 1)
+  keys('o')
+  keys('<C-Space>')
+  wait_until(3000, function()
+    return vim.fn.pumvisible() == 1
+  end)
+  local offered = vim.fn.complete_info({ 'items' }).items
+  check(offered[1] and offered[1].abbr == 'Prevention row', 'the line under the table offers a row',
+    vim.inspect(vim.tbl_map(function(i) return i.abbr end, offered)))
+  keys('<C-n>')
+  keys('<C-y>')
+  type_slowly('ana')
+  escape()
+  got = vim.api.nvim_buf_get_lines(buf, under + 1, under + 2, false)[1]
+  check(got == '| @ana | …, CART-000 | 2026-06-03 |', 'the accepted row snippet puts the owner in its first tab stop', got)
+
   -- The Deploy SHA: typed with an opening backtick only, completed, accepted.
   local deploy = line_of('| Deploy SHA at incident start |')
   goto_line(deploy)
