@@ -322,3 +322,53 @@ fn without_keys_in_the_document_the_tracker_rules_give_the_prefix() {
     }
     assert_eq!(last, "| @owner | …, PAY-000 | 2026-03-28 |\n");
 }
+
+#[test]
+fn the_empty_time_fix_offers_the_timeline_times_then_now() {
+    let text = VALID.replacen(
+        "| Mitigation time (UTC) | 2026-03-14T10:03:23Z |",
+        "| Mitigation time (UTC) |  |",
+        1,
+    );
+    let mut client = client(false, true);
+    let uri = opened(&mut client, "postmortem_2026-03-14_emptytime.md", &text);
+    let diagnostics = client.diagnostics(&uri, Some(1));
+    let empty: Vec<Value> = diagnostics
+        .iter()
+        .filter(|d| d["code"] == "empty-field")
+        .cloned()
+        .collect();
+    assert_eq!(empty.len(), 1, "{diagnostics:?}");
+    let params = json!({
+        "textDocument": { "uri": uri },
+        "range": empty[0]["range"],
+        "context": { "diagnostics": empty, "only": ["quickfix"] },
+    });
+    let actions = client.request("textDocument/codeAction", params)["result"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let titles: Vec<&str> = actions
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles.len(), 3, "{titles:?}");
+    assert!(
+        titles[0].starts_with("Write `2026-03-14T09:52:00Z` (Timeline 09:52: rollback"),
+        "{titles:?}"
+    );
+    assert!(
+        titles[1].starts_with("Write `2026-03-14T10:03:00Z` (Timeline 10:03: "),
+        "{titles:?}"
+    );
+    assert!(
+        titles[2].starts_with("Write the current UTC time: `"),
+        "{titles:?}"
+    );
+    let edits = actions[1]["edit"]["changes"][&uri].as_array().unwrap();
+    let fixed = common::features::apply(&text, edits, true);
+    assert!(
+        fixed.contains("\n| Mitigation time (UTC) | 2026-03-14T10:03:00Z |\n"),
+        "{fixed}"
+    );
+}
