@@ -18,3 +18,4 @@ trap 'rm -rf "$ws"' EXIT
   "$REPO/editors/nvim" "$SERVER" "$ws/$FIXTURE_REL"
 "$VENV/bin/nvim" --headless --clean -l "$HERE/nvim_legacy_test.lua" \
   "$REPO/editors/nvim" "$SERVER" "$ws/$FIXTURE_REL"
+PM_PLUGIN="$REPO/editors/nvim" PM_SERVER="$SERVER" PM_FILE="$ws/$FIXTURE_REL" "$VENV/bin/nvim" --headless --clean -c "luafile $HERE/nvim_typing_test.lua"

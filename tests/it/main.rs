@@ -7,6 +7,7 @@ mod gitrepo;
 mod cli;
 mod cli_hook;
 mod cli_order;
+mod complete_typing;
 mod config_team;
 mod core_props;
 mod examples;

@@ -2,9 +2,10 @@
 //! from a client only while the current analysis still gives it), and apply every safe fix
 //! at once.
 
+use super::complete::timeline_times;
 use super::edit::Edit;
 use super::facts::Ctx;
-use super::schema::FieldKind;
+use super::schema::{FieldKind, FieldRole};
 use super::{Diagnostic, Env, Fix, analyze, parse};
 use std::ops::Range;
 
@@ -61,11 +62,27 @@ pub fn actions(ctx: &Ctx, range: &Range<usize>, fix: &Fix) -> Vec<Action> {
                     "the current UTC time",
                 )
             };
-            vec![edit_action(
+            // The times the timeline names come first, as in completion: the post-mortem
+            // is usually written the day after.
+            let named = value_role(ctx, range)
+                .filter(|_| !date_only)
+                .map_or_else(Vec::new, |role| timeline_times(ctx, role));
+            let mut acts: Vec<Action> = named
+                .into_iter()
+                .map(|(value, detail)| {
+                    edit_action(
+                        format!("Write `{value}` ({detail})"),
+                        vec![fill(ctx, range, &value)],
+                        false,
+                    )
+                })
+                .collect();
+            acts.push(edit_action(
                 format!("Write {what}: `{now}`"),
                 vec![fill(ctx, range, &now)],
                 false,
-            )]
+            ));
+            acts
         }
         Fix::InsertSection { name } => {
             match section_index(ctx, name).and_then(|index| reorder::insert_section(ctx, index)) {
@@ -232,13 +249,23 @@ fn diff(old: &str, new: &str) -> Edit {
 
 /// The kind of the Header value at (or named at) `range`.
 fn value_kind(ctx: &Ctx, range: &Range<usize>) -> Option<FieldKind> {
+    Some(ctx.schema.fields.get(value_spec(ctx, range)?)?.kind.clone())
+}
+
+/// The role of the Header field whose row holds `range`.
+fn value_role(ctx: &Ctx, range: &Range<usize>) -> Option<FieldRole> {
+    ctx.schema.fields.get(value_spec(ctx, range)?)?.role
+}
+
+/// The schema index of the Header field whose row holds `range`.
+fn value_spec(ctx: &Ctx, range: &Range<usize>) -> Option<usize> {
     let row = ctx
         .header
         .as_ref()?
         .rows
         .iter()
         .find(|r| r.name == *range || r.value == *range || r.cell == *range)?;
-    Some(ctx.schema.fields.get(row.spec?)?.kind.clone())
+    row.spec
 }
 
 /// The edit writing `value` at `range`. When `range` is a Header row's name (an empty value

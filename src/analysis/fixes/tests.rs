@@ -52,15 +52,46 @@ fn empty_time_cells_get_now_in_each_cell_shape() {
     ] {
         let text = valid_with("| Detection time (UTC) | 2026-03-14T09:26:53Z |", cell);
         let (acts, fixed) = fix_first(&text, Code::EmptyField);
+        let titles: Vec<&str> = acts.iter().map(|a| a.title.as_str()).collect();
         assert_eq!(
-            acts[0].title,
-            "Write the current UTC time: `2026-06-01T12:00:00Z`"
+            titles,
+            [
+                "Write `2026-03-14T09:26:00Z` (Timeline 09:26: CheckoutLatencyP99 fires, pages the on-call…)",
+                "Write the current UTC time: `2026-06-01T12:00:00Z`"
+            ]
         );
         assert!(
-            fixed.contains("\n| Detection time (UTC) | 2026-06-01T12:00:00Z |"),
+            fixed.contains("\n| Detection time (UTC) | 2026-03-14T09:26:00Z |"),
             "{cell:?} →\n{fixed}"
         );
+        let now = apply(&text, &acts[1].edits);
+        assert!(
+            now.contains("\n| Detection time (UTC) | 2026-06-01T12:00:00Z |"),
+            "{cell:?} →\n{now}"
+        );
     }
+}
+
+#[test]
+fn empty_mitigation_time_offers_the_rollback_and_recovery_lines() {
+    let text = valid_with(
+        "| Mitigation time (UTC) | 2026-03-14T10:03:23Z |",
+        "| Mitigation time (UTC) | |",
+    );
+    let (acts, _) = fix_first(&text, Code::EmptyField);
+    let values: Vec<String> = acts
+        .iter()
+        .map(|a| a.edits[0].text.trim().to_string())
+        .collect();
+    assert_eq!(
+        values,
+        [
+            "2026-03-14T09:52:00Z",
+            "2026-03-14T10:03:00Z",
+            "2026-06-01T12:00:00Z"
+        ]
+    );
+    assert!(acts.iter().all(|a| !a.preferred));
 }
 
 #[test]
