@@ -129,26 +129,22 @@ impl Configs {
         // created nearer to a document since it was opened is its configuration now.
         let mut keyed: Vec<_> = files.into_iter().filter_map(with_key).collect();
         if stat {
-            let mut moved = Vec::new();
             let keys: HashSet<PathBuf> = keyed.iter().map(|(_, _, key)| key.clone()).collect();
             for key in keys {
-                if inner.moved(&key)
-                    && let Some((loaded, _)) = inner.loads.get(&key)
-                {
-                    moved.push(loaded.clone());
-                }
+                inner.moved(&key);
             }
-            // The other documents sharing settings read again get them too.
-            let others: Vec<_> = {
-                let state = lock(state);
-                moved.iter().flat_map(|l| state.using(l)).collect()
-            };
-            for file in others {
-                if !keyed.iter().any(|(uri, _, _)| *uri == file.0)
-                    && let Some(k) = with_key(file)
-                {
-                    keyed.push(k);
-                }
+        }
+        // Every document whose settings are read again gets them, in `scope` or not.
+        let others: Vec<_> = {
+            let stale = inner.loads.values().filter(|(_, stale)| *stale);
+            let state = lock(state);
+            stale.flat_map(|(l, _)| state.using(l)).collect()
+        };
+        for file in others {
+            if !keyed.iter().any(|(uri, _, _)| *uri == file.0)
+                && let Some(k) = with_key(file)
+            {
+                keyed.push(k);
             }
         }
         let read = |path: &Path| read(state, path);
@@ -460,6 +456,54 @@ mod tests {
         let inner = configs.inner();
         assert_eq!(inner.editor.as_deref(), Some("template = \"t.md\"\n"));
         assert_eq!(inner.editor_seen, 1);
+    }
+
+    fn no_open_documents(path: &Path) -> std::io::Result<String> {
+        std::fs::read_to_string(path)
+    }
+
+    #[test]
+    fn a_load_is_stale_once_its_file_or_template_changes_on_disk() {
+        let tmp = tempfile::tempdir().unwrap();
+        let key = tmp.path().join(FILE_NAME);
+        let mut inner = Inner::default();
+        // No file yet: the defaults, and nothing moved until one is created.
+        let first = inner.get(&key, &no_open_documents);
+        assert!(first.config_path.is_none());
+        assert!(!inner.moved(&key));
+        std::fs::write(&key, "template = \"t.md\"\n").unwrap();
+        assert!(inner.moved(&key));
+        assert!(inner.loads[&key].1, "marked stale");
+        let second = inner.get(&key, &no_open_documents);
+        assert!(!Arc::ptr_eq(&first, &second));
+        assert_eq!(second.template_path, Some(tmp.path().join("t.md")));
+        // The named template, missing when read, is watched too.
+        assert!(!inner.moved(&key));
+        std::fs::write(tmp.path().join("t.md"), "# T\n\n## Summary\n").unwrap();
+        assert!(inner.moved(&key));
+        inner.get(&key, &no_open_documents);
+        assert!(!inner.moved(&key));
+        // An edit that keeps the size still changes the inode (written anew, then renamed).
+        let edited = tmp.path().join("edited");
+        std::fs::write(&edited, "template = \"u.md\"\n").unwrap();
+        std::fs::rename(&edited, &key).unwrap();
+        assert!(inner.moved(&key));
+    }
+
+    #[test]
+    fn without_a_named_template_the_places_one_is_found_are_watched() {
+        let tmp = tempfile::tempdir().unwrap();
+        let key = tmp.path().join(FILE_NAME);
+        let mut inner = Inner::default();
+        let loaded = inner.get(&key, &no_open_documents);
+        assert!(loaded.template_path.is_none());
+        let found = tmp.path().join("_docs/templates/postmortem.md");
+        assert!(watched(&key, Some(&loaded)).contains(&found));
+        std::fs::create_dir_all(found.parent().unwrap()).unwrap();
+        std::fs::write(&found, "# T\n\n## Summary\n").unwrap();
+        assert!(inner.moved(&key));
+        let reloaded = inner.get(&key, &no_open_documents);
+        assert_eq!(reloaded.template_path.as_deref(), Some(found.as_path()));
     }
 
     #[test]

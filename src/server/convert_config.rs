@@ -119,3 +119,77 @@ pub fn watch_unregistration() -> Unregistration {
         method: "workspace/didChangeWatchedFiles".to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ConfigProblem;
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    fn problem(path: &str, text: &Arc<str>, at: &str, message: &str) -> FileProblem {
+        let start = text.find(at).unwrap();
+        FileProblem {
+            path: PathBuf::from(path),
+            text: text.clone(),
+            problem: ConfigProblem {
+                range: start..start + at.len(),
+                message: message.into(),
+            },
+        }
+    }
+
+    #[test]
+    fn one_notice_per_settings_file_on_the_first_line() {
+        let toml: Arc<str> = "[rules]\nx = \"off\"\ny = \"loud\"\n".into();
+        let template: Arc<str> = "no sections\n".into();
+        let problems = [
+            problem("/w/.postmortem.toml", &toml, "x", "unknown setting `x`"),
+            problem("/w/t/tpl.md", &template, "no", "no `##` sections"),
+            problem("/w/.postmortem.toml", &toml, "\"loud\"", "bad level"),
+        ];
+        let doc = "# Pöst\r\nbody\n";
+        let index = LineIndex::new(doc);
+        let notices = config_notices(
+            &problems,
+            Some(Path::new("/w")),
+            &index,
+            PositionEncoding::Utf16,
+        );
+        let messages: Vec<&str> = notices.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "`.postmortem.toml` line 2: unknown setting `x` (and 1 more problem in this \
+                 file); what it gets wrong keeps its last good value or the default",
+                "`t/tpl.md` line 1: no `##` sections; what it gets wrong keeps its last good \
+                 value or the default",
+            ]
+        );
+        for d in &notices {
+            assert_eq!((d.range.start.line, d.range.start.character), (0, 0));
+            assert_eq!((d.range.end.line, d.range.end.character), (0, 6));
+            assert_eq!(
+                d.code,
+                Some(NumberOrString::String("config-problem".into()))
+            );
+            assert_eq!(d.severity, Some(DiagnosticSeverity::WARNING));
+        }
+        let related = notices[0].related_information.as_ref().unwrap();
+        let lines: Vec<u32> = related
+            .iter()
+            .map(|r| r.location.range.start.line)
+            .collect();
+        assert_eq!(lines, [1, 2]);
+        // An empty document still gets them, on its one (empty) line.
+        let empty = config_notices(
+            &problems[1..2],
+            None,
+            &LineIndex::new(""),
+            PositionEncoding::Utf8,
+        );
+        assert_eq!(empty.len(), 1);
+        assert!(empty[0].message.starts_with("`/w/t/tpl.md` line 1"));
+        assert_eq!(empty[0].range.end.character, 0);
+    }
+}

@@ -295,3 +295,64 @@ fn configuration_problems_show_on_the_first_line_of_the_post_mortems_until_fixed
     }));
     assert_eq!(fixed, good);
 }
+
+#[test]
+fn settings_read_again_on_one_reopen_reach_every_document_sharing_them() {
+    let dir = workspace(true);
+    let root = dir.path();
+    let copy = "incidents/review_2026-05-03_copy.md";
+    std::fs::copy(root.join(DOC), root.join(copy)).unwrap();
+    let mut client = start(root);
+    open(&mut client, root, DOC, 1);
+    open(&mut client, root, copy, 1);
+    let (doc, other) = (uri(root, DOC), uri(root, copy));
+    assert!(has(
+        &found(&client.diagnostics(&doc, Some(1))),
+        27,
+        "human-error"
+    ));
+    assert!(has(
+        &found(&client.diagnostics(&other, Some(1))),
+        27,
+        "human-error"
+    ));
+    let config = std::fs::read_to_string(team(CONFIG)).unwrap();
+    let off = config.replace("human-error = \"hint\"", "human-error = \"off\"");
+    std::fs::write(root.join(CONFIG), off).unwrap();
+    client.close(&doc);
+    open(&mut client, root, DOC, 2);
+    let reopened = found(&client.diagnostics(&doc, Some(2)));
+    assert!(
+        !reopened.iter().any(|(_, c)| c == "human-error"),
+        "{reopened:?}"
+    );
+    // The other one was neither reopened nor saved.
+    wait_until(&mut client, &other, "human-error off there too", |d| {
+        !found(d).iter().any(|(_, c)| c == "human-error")
+    });
+}
+
+#[test]
+fn a_configuration_created_nearer_than_the_root_one_wins_on_save() {
+    let dir = workspace(true);
+    let root = dir.path();
+    let mut client = start(root);
+    open(&mut client, root, DOC, 1);
+    let doc = uri(root, DOC);
+    assert!(has(
+        &found(&client.diagnostics(&doc, Some(1))),
+        27,
+        "human-error"
+    ));
+    std::fs::write(
+        root.join("incidents").join(CONFIG),
+        "[rules]\nhuman-error = \"off\"\n",
+    )
+    .unwrap();
+    save(&mut client, root, DOC);
+    // The nearer file is the whole configuration now: the built-in schema, human-error off.
+    let near = found(&wait_until(&mut client, &doc, "the nearer file", |d| {
+        has(&found(d), 0, "missing-section")
+    }));
+    assert!(!near.iter().any(|(_, c)| c == "human-error"), "{near:?}");
+}
