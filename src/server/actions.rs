@@ -68,14 +68,14 @@ impl Backend {
                         | Fix::InsertSection { .. }
                         | Fix::InsertField { .. }
                 );
-                if document_wide {
-                    if whole_document.contains(&fix) {
-                        continue;
-                    }
-                    whole_document.push(fix.clone());
+                if document_wide && whole_document.contains(&fix) {
+                    continue;
                 }
                 let range = convert::byte_range(&v.index, d.range, v.enc);
                 let offered = fixes::checked_actions(&v.ctx, &current, &range, &fix);
+                if document_wide && !offered.is_empty() {
+                    whole_document.push(fix.clone());
+                }
                 out.extend(offered.iter().filter_map(|a| {
                     convert::quick_fix(a, d, &uri, path, can_rename, &v.index, v.enc)
                 }));

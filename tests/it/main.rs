@@ -35,5 +35,6 @@ mod resources;
 mod sarif_schema;
 mod security;
 mod security_io;
+mod settings_live;
 mod team_schema;
 mod vscode_settings;
