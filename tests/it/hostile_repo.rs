@@ -263,3 +263,49 @@ fn keystrokes_and_hovers_stay_prompt_with_a_reference_into_20000_sections() {
         "{hover}"
     );
 }
+
+/// 8,000 missing paths on one line: each finding's UTF-16 column was counted from the
+/// line's start (12,000 took 100 s before the first diagnostics).
+#[test]
+fn thousands_of_findings_on_one_line_are_published_promptly() {
+    use crate::common::{Client, file_uri};
+    use serde_json::json;
+    let tmp = repo_with_two_postmortems();
+    let paths: Vec<String> = (0..8000).map(|i| format!("`d/🚀{i}.md`")).collect();
+    let doc = VALID.replace(
+        "- Side-effects:",
+        &format!("- Also {}\n- Side-effects:", paths.join(" ")),
+    );
+    let path = tmp
+        .path()
+        .join("_docs/06_metrics/postmortem_2026-03-14_checkout-timeouts.md");
+    let uri = file_uri(&path);
+    let (mut client, _) = Client::start_in(json!({}), &[tmp.path()], &[]);
+    let started = Instant::now();
+    client.open(&uri, 1, &doc);
+    let published = client
+        .wait_for_within(Duration::from_secs(30), |m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri.as_str()
+                && m["params"]["diagnostics"]
+                    .as_array()
+                    .is_some_and(|d| d.len() > 8000)
+        })
+        .expect("the 8,000 findings are published");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    // The last one's column, counted in UTF-16 (each rocket is two units).
+    let line = doc.lines().position(|l| l.starts_with("- Also")).unwrap();
+    let text = doc.lines().nth(line).unwrap();
+    let last = text.rfind("`d/🚀7999.md`").unwrap() + 1;
+    let column = text[..last].encode_utf16().count();
+    let found = published["params"]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["range"]["start"] == json!({ "line": line, "character": column }));
+    assert!(found, "no finding at {line}:{column}");
+}
