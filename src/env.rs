@@ -1,6 +1,7 @@
 //! The real environment behind the core's [`Workspace`] trait: files under a workspace root
 //! (cached briefly), root discovery, and the clock.
 
+use crate::analysis::refs::{NumberedHeading, numbered_headings};
 use crate::analysis::{PathKind, Unread, Workspace};
 use crate::fsread::{self, Refused};
 use chrono::{DateTime, Utc};
@@ -29,6 +30,8 @@ struct Entry {
     at: Instant,
     kind: PathKind,
     text: Option<Result<Arc<str>, Unread>>,
+    /// The text's numbered headings, found on first use.
+    headings: Option<Arc<[NumberedHeading]>>,
 }
 
 /// A workspace on disk. Lookups never leave the root: `..`, absolute paths and symlinks
@@ -68,6 +71,7 @@ impl FsWorkspace {
         CachedFiles {
             workspace: self,
             pending: Cell::new(false),
+            unknown: Cell::new(false),
         }
     }
 
@@ -96,6 +100,7 @@ impl FsWorkspace {
             at: Instant::now(),
             kind,
             text,
+            headings: None,
         }
     }
 
@@ -129,6 +134,27 @@ impl Workspace for FsWorkspace {
         self.lookup(rel_path, true)
             .1
             .unwrap_or(Err(Unread::Unreadable))
+    }
+
+    fn headings(&self, rel_path: &str) -> Result<Arc<[NumberedHeading]>, Unread> {
+        let text = self.read(rel_path)?;
+        if let Ok(cache) = self.cache.lock()
+            && let Some(headings) = cache.get(rel_path).and_then(|e| e.headings.clone())
+        {
+            return Ok(headings);
+        }
+        // Found without the cache's lock held, and kept with the text they came from.
+        let headings: Arc<[NumberedHeading]> = numbered_headings(&text).into();
+        if let Ok(mut cache) = self.cache.lock()
+            && let Some(entry) = cache.get_mut(rel_path)
+            && entry
+                .text
+                .as_ref()
+                .is_some_and(|t| t.as_ref().is_ok_and(|t| Arc::ptr_eq(t, &text)))
+        {
+            entry.headings = Some(headings.clone());
+        }
+        Ok(headings)
     }
 
     fn url(&self, rel_path: &str) -> Option<String> {
@@ -166,12 +192,19 @@ impl Workspace for FsWorkspace {
 pub struct CachedFiles<'a> {
     workspace: &'a FsWorkspace,
     pending: Cell<bool>,
+    unknown: Cell<bool>,
 }
 
 impl CachedFiles<'_> {
     /// Whether an answer was missing or stale.
     pub fn pending(&self) -> bool {
         self.pending.get()
+    }
+
+    /// Whether an answer was missing altogether (not merely stale): what was found is then
+    /// less than the truth, where a stale answer is only possibly out of date.
+    pub fn unknown(&self) -> bool {
+        self.unknown.get()
     }
 
     fn note(&self, at: Option<Instant>) {
@@ -186,6 +219,9 @@ impl Workspace for CachedFiles<'_> {
         let cache = self.workspace.cache.lock();
         let entry = cache.as_ref().ok().and_then(|c| c.get(rel_path));
         self.note(entry.map(|e| e.at));
+        if entry.is_none() {
+            self.unknown.set(true);
+        }
         entry.map_or(PathKind::Pending, |e| e.kind)
     }
 
@@ -207,9 +243,26 @@ impl Workspace for CachedFiles<'_> {
             }
             _ => {
                 self.pending.set(true);
+                self.unknown.set(true);
                 Err(Unread::Pending)
             }
         }
+    }
+
+    /// Only headings already found: finding them parses the file, which is the second
+    /// pass's work.
+    fn headings(&self, rel_path: &str) -> Result<Arc<[NumberedHeading]>, Unread> {
+        self.read(rel_path)?;
+        let cache = self.workspace.cache.lock();
+        let headings = cache
+            .as_ref()
+            .ok()
+            .and_then(|c| c.get(rel_path)?.headings.clone());
+        headings.ok_or_else(|| {
+            self.pending.set(true);
+            self.unknown.set(true);
+            Unread::Pending
+        })
     }
 
     fn evidence_exists(&self, abs_path: &str) -> Option<bool> {

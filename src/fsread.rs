@@ -33,7 +33,7 @@ pub enum Refused {
 
 impl Refused {
     /// What is wrong, after the file's name: "is a FIFO (named pipe), not a regular file".
-    fn what(&self) -> String {
+    pub fn what(&self) -> String {
         match self {
             Refused::Missing => "does not exist".into(),
             Refused::Outside => "lies outside the repository".into(),

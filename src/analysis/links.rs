@@ -4,7 +4,7 @@
 
 use super::PathKind;
 use super::facts::Ctx;
-use super::refs::{numbered_headings, references};
+use super::refs::references;
 use std::ops::Range;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,11 +27,8 @@ pub fn links(ctx: &Ctx) -> Vec<Link> {
         .filter(|r| matches!(workspace.kind(&r.path), PathKind::File | PathKind::Dir))
         .map(|r| {
             let line = r.section.as_ref().and_then(|(_, n)| {
-                let content = workspace.read(&r.path).ok()?;
-                numbered_headings(&content)
-                    .into_iter()
-                    .find(|h| h.number == *n)
-                    .map(|h| h.line)
+                let headings = workspace.headings(&r.path).ok()?;
+                headings.iter().find(|h| h.number == *n).map(|h| h.line)
             });
             Link {
                 range: r.range,

@@ -90,6 +90,13 @@ pub trait Workspace {
     fn kind(&self, rel_path: &str) -> PathKind;
     /// The text of a regular file inside the workspace.
     fn read(&self, rel_path: &str) -> Result<Arc<str>, Unread>;
+    /// The numbered headings (`## 5. Rollback`) of a markdown file inside the workspace.
+    /// Finding them parses the whole file (up to 4 MiB), so a workspace that keeps files
+    /// keeps these too, instead of parsing again for every `§N` on every keystroke.
+    fn headings(&self, rel_path: &str) -> Result<Arc<[refs::NumberedHeading]>, Unread> {
+        self.read(rel_path)
+            .map(|content| refs::numbered_headings(&content).into())
+    }
     /// A `file://` URL for a path inside the workspace, for links in hover text.
     fn url(&self, _rel_path: &str) -> Option<String> {
         None

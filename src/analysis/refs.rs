@@ -207,11 +207,21 @@ pub fn numbered_headings(content: &str) -> Vec<NumberedHeading> {
         })
         .collect();
     out.sort_by_key(|(r, _, _)| r.start);
+    // One walk over the lines for all the headings, in order (a walk from the top for
+    // each was quadratic: 20,000 headings took 40 s).
+    let mut lines = parse::lines(content).enumerate().peekable();
     out.into_iter()
-        .map(|(r, number, title)| NumberedHeading {
-            number,
-            title,
-            line: line_of(content, r.start),
+        .map(|(r, number, title)| {
+            while lines
+                .next_if(|(_, (start, line))| start + line.len() <= r.start)
+                .is_some()
+            {}
+            let line = lines.peek().map_or(0, |(i, _)| *i);
+            NumberedHeading {
+                number,
+                title,
+                line,
+            }
         })
         .collect()
 }

@@ -8,8 +8,35 @@ use super::schema::{FieldKind, Schema, SectionRole, names_match};
 use super::snippet::Snippet;
 use chrono::{DateTime, Utc};
 
+/// The example values a Prevention row shows: a ticket key and a target date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Examples {
+    pub ticket: String,
+    pub target: String,
+}
+
+impl Examples {
+    /// What the template alone gives: the ticket pattern's example and `YYYY-MM-DD`.
+    pub fn template(schema: &Schema) -> Examples {
+        Examples {
+            ticket: schema.ticket.example(),
+            target: "YYYY-MM-DD".into(),
+        }
+    }
+}
+
 /// A whole section: its `##` heading, a blank line, its body and a trailing blank line.
 pub fn section(schema: &Schema, index: usize, now: DateTime<Utc>) -> Snippet {
+    section_with(schema, index, now, &Examples::template(schema))
+}
+
+/// [`section`] with the document's own example values.
+pub fn section_with(
+    schema: &Schema,
+    index: usize,
+    now: DateTime<Utc>,
+    examples: &Examples,
+) -> Snippet {
     let Some(spec) = schema.sections.get(index) else {
         return Snippet::new();
     };
@@ -24,7 +51,9 @@ pub fn section(schema: &Schema, index: usize, now: DateTime<Utc>) -> Snippet {
         Some(SectionRole::Detection) => bullets(&["Signal", "Noticed after"]),
         Some(SectionRole::Impact) => bullets(&["Users", "Team", "Compliance"]),
         Some(SectionRole::Repair) => bullets(&["Mitigated by", "Resolved by", "Side-effects"]),
-        Some(SectionRole::Prevention) => prevention_head(schema).append(prevention_row(schema)),
+        Some(SectionRole::Prevention) => {
+            prevention_head(schema).append(prevention_row(schema, examples))
+        }
         Some(SectionRole::Evidence) => evidence(),
         Some(SectionRole::RootCause) => Snippet::new().tab("…").text("\n"),
         // A team's own section: its template body is the skeleton (the unfilled-section
@@ -91,10 +120,10 @@ fn prevention_head(schema: &Schema) -> Snippet {
 }
 
 /// One Prevention row in the template's columns, each a tab stop: the owner as an
-/// `@handle`, the action, the target date, and an example key of the team's ticket
-/// pattern in a Ticket column, else after the action.
-pub fn prevention_row(schema: &Schema) -> Snippet {
-    let ticket = schema.ticket.example();
+/// `@handle`, the action, the example target date, and the example ticket key in a Ticket
+/// column, else after the action.
+pub fn prevention_row(schema: &Schema, examples: &Examples) -> Snippet {
+    let ticket = &examples.ticket;
     let is = |column: &str, name: &str| names_match(name, column);
     let has_ticket_column = schema
         .prevention_columns
@@ -106,11 +135,11 @@ pub fn prevention_row(schema: &Schema) -> Snippet {
         row = if is(column, "Owner") {
             row.text("@").tab("owner")
         } else if is(column, "Target date") {
-            row.tab("YYYY-MM-DD")
+            row.tab(&examples.target)
         } else if is(column, "Action") && !has_ticket_column {
-            row.tab("…").text(", ").tab(&ticket)
+            row.tab("…").text(", ").tab(ticket)
         } else if column.to_lowercase().contains("ticket") {
-            row.tab(&ticket)
+            row.tab(ticket)
         } else {
             row.tab("…")
         };

@@ -1,5 +1,6 @@
-//! `postmortem-lsp check`: finds post-mortems, analyzes each with the same core the server
-//! uses, prints a report and turns it into an exit code. It never writes a file.
+//! `postmortem-lsp check`: finds post-mortems (in the working tree, or with `--staged` in the
+//! index, see `cli/staged.rs`), analyzes each with the same core the server uses, prints a
+//! report and turns it into an exit code. It never writes a file.
 //!
 //! Exit codes: 0 when there are no errors (warnings and hints allowed), 1 when there is an
 //! error (or, with `--strict`, a warning), 2 for usage errors and for any path that could
@@ -7,13 +8,14 @@
 //! check that skipped a file is incomplete, and CI should not take its 1 or 0 at face value.
 //! The readable files are still checked and reported.
 
-use super::CheckArgs;
 use super::output::{self, Checked, Counts};
 use super::parallel;
+use super::staged;
 use super::walk;
+use super::{CheckArgs, Format};
 use crate::analysis::commits::Commits;
 use crate::analysis::{Env, Workspace, check};
-use crate::config::load::Configs;
+use crate::config::load::{Configs, Loaded};
 use crate::env::{FsWorkspace, find_root};
 use crate::git::{Repo, Repos};
 use std::collections::HashMap;
@@ -26,8 +28,37 @@ type Place<'a> = (Option<&'a Path>, Option<&'a Path>);
 
 /// Runs `check` and returns the exit code.
 pub fn run(args: &CheckArgs) -> u8 {
+    if args.staged {
+        return match staged::Staged::open() {
+            Ok(staged) => {
+                let found = staged.collect(&args.paths);
+                // The hooks run on every commit: one that records no post-mortem passes
+                // without a word (the machine formats still print their empty report).
+                if found.files.is_empty() && !found.io_problem && args.format == Format::Human {
+                    return 0;
+                }
+                report(args, found, &|file, root| staged.config_for(file, root))
+            }
+            Err(e) => {
+                eprintln!("postmortem-lsp check --staged: {e}");
+                2
+            }
+        };
+    }
     let configs = Configs::new();
     let found = walk::collect(&args.paths, &configs);
+    report(args, found, &|file, root| {
+        super::config::for_file(&configs, file, root)
+    })
+}
+
+/// Checks the files found, each under the configuration `config_for` gives for its resolved
+/// path and root, prints the report and returns the exit code.
+fn report(
+    args: &CheckArgs,
+    found: walk::Found,
+    config_for: &dyn Fn(&Path, Option<&Path>) -> Arc<Loaded>,
+) -> u8 {
     let now = chrono::Utc::now();
 
     // Where each file belongs, found on every core (it is all file-system calls). The
@@ -54,7 +85,7 @@ pub fn run(args: &CheckArgs) -> u8 {
     let mut jobs = Vec::with_capacity(found.files.len());
     for (file, (root, absolute, real)) in found.files.iter().zip(&places) {
         // The team's settings, found from the resolved path as the walk found them.
-        let config = super::config::for_file(&configs, real, root.as_deref());
+        let config = config_for(real, root.as_deref());
         if let Some(root) = root {
             workspaces
                 .entry(root.clone())

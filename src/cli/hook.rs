@@ -22,7 +22,7 @@ pub fn install(force: bool) -> u8 {
     if target.exists() && !force {
         eprintln!(
             "postmortem-lsp hook install: {} already exists and was left as it is.\n\
-             Add the line `postmortem-lsp check` to it yourself, or run \
+             Add the line `postmortem-lsp check --staged` to it yourself, or run \
              `postmortem-lsp hook install --force` to replace it.",
             target.display()
         );
@@ -86,21 +86,18 @@ fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
-/// The hook script. It checks only staged files named `postmortem_*.md`, so a commit that
-/// touches no post-mortem never pays for a check, and `check` is never run without paths
-/// (which would check the whole repository).
+/// The hook script. It runs `check --staged`, which checks what the commit records (the
+/// index, or the temporary index `git commit -a` hands the hook), not the working tree, and
+/// costs one `git diff` when the commit touches no post-mortem.
 pub fn script(binary: &str) -> String {
     format!(
         r#"#!/bin/sh
-# Installed by `postmortem-lsp hook install`: checks the post-mortems staged for this commit.
-# Skip it once with `git commit --no-verify`; delete this file to remove it.
+# Installed by `postmortem-lsp hook install`: checks the post-mortems staged for this commit,
+# as staged (not as they are on disk). Skip it once with `git commit --no-verify`; delete
+# this file to remove it.
 PM=${{POSTMORTEM_LSP:-{binary}}}
 [ -x "$PM" ] || PM=postmortem-lsp
-if [ -z "$(git diff --cached --name-only --diff-filter=ACMR -- ':(glob)**/postmortem_*.md')" ]; then
-  exit 0
-fi
-git diff --cached --name-only --diff-filter=ACMR -z -- ':(glob)**/postmortem_*.md' |
-  xargs -0 "$PM" check
+exec "$PM" check --staged
 "#,
         binary = shell_quote(binary)
     )
@@ -134,8 +131,7 @@ mod tests {
         let s = script("/opt/pm/postmortem-lsp");
         assert!(s.starts_with("#!/bin/sh\n"));
         assert!(s.contains("PM=${POSTMORTEM_LSP:-'/opt/pm/postmortem-lsp'}"));
-        assert!(s.contains("--cached"));
-        assert!(s.contains("postmortem_*.md"));
+        assert!(s.contains("exec \"$PM\" check --staged\n"));
         assert!(!s.contains("{binary}"));
     }
 }

@@ -12,6 +12,7 @@ mod hook;
 pub mod new;
 mod output;
 mod parallel;
+mod staged;
 mod walk;
 
 #[derive(Debug, Parser)]
@@ -71,8 +72,15 @@ pub struct CheckArgs {
     /// Fail (exit 1) on warnings too.
     #[arg(long)]
     pub strict: bool,
+    /// Check what the next commit records, not the working tree: the staged content of
+    /// the post-mortems it adds, modifies or renames (with PATHS: of the post-mortems in
+    /// the index under them), each under the path it will have. What the pre-commit hooks
+    /// run.
+    #[arg(long)]
+    pub staged: bool,
     /// Files and directories to check (directories are searched for post-mortems,
-    /// respecting .gitignore). Default: the current repository.
+    /// respecting .gitignore). Default: the current repository; with --staged, the staged
+    /// changes.
     pub paths: Vec<PathBuf>,
 }
 

@@ -62,13 +62,23 @@ pub fn collect(paths: &[PathBuf], configs: &Configs) -> Found {
     for path in paths {
         match std::fs::metadata(path) {
             Ok(m) if m.is_dir() => walker.walk(path, None),
-            // Named files are checked whatever their name or content.
-            Ok(_) => walker.items.push(Item::File {
-                path: path.clone(),
-                real: None,
-                display: None,
-                judge: None,
-            }),
+            // Named files are checked whatever their name or content, except the template
+            // in force, which is the schema (see `load`).
+            Ok(_) => {
+                let parent = match path.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => p,
+                    _ => Path::new("."),
+                };
+                let judge = path
+                    .file_name()
+                    .map(|name| walker.folder(parent, name).judge);
+                walker.items.push(Item::File {
+                    path: path.clone(),
+                    real: None,
+                    display: None,
+                    judge: judge.map(Judge::Named),
+                })
+            }
             Err(e) => walker.items.push(Item::Problem(format!(
                 "{}: {}",
                 path.display(),
@@ -95,6 +105,10 @@ pub fn collect(paths: &[PathBuf], configs: &Configs) -> Found {
                 None
             }
             Outcome::NotUtf8(key, message) => seen.insert(key).then_some(message),
+            Outcome::Template(display) => {
+                eprintln!("postmortem-lsp: {}", template_note(&display));
+                None
+            }
         };
         if let Some(message) = problem {
             eprintln!("postmortem-lsp: {message}");
@@ -113,11 +127,19 @@ enum Item {
         real: Option<PathBuf>,
         /// The path to show, when not the path itself.
         display: Option<String>,
-        /// For a walked file, the configuration of its folder and its workspace root,
-        /// which decide whether it is a post-mortem; `None` for a file named on the
-        /// command line, checked whatever its name or content.
-        judge: Option<(Arc<Loaded>, Option<PathBuf>)>,
+        /// The configuration of its folder and its workspace root, which decide whether
+        /// it is checked.
+        judge: Option<Judge>,
     },
+}
+
+/// How a listed file is judged, under its folder's configuration and root.
+enum Judge {
+    /// Found by walking: checked when it is a post-mortem ([`Loaded::is_postmortem`]).
+    Walked((Arc<Loaded>, Option<PathBuf>)),
+    /// Named on the command line: checked whatever its name or content, unless it is the
+    /// template in force ([`Loaded::is_template`]), the one file that is the schema.
+    Named((Arc<Loaded>, Option<PathBuf>)),
 }
 
 /// What became of one listed item. Kept files and undecodable post-mortems carry their
@@ -127,6 +149,8 @@ enum Outcome {
     Skipped,
     Kept(Box<Candidate>),
     NotUtf8(PathBuf, String),
+    /// A named file that is the template in force: said on stderr, not checked.
+    Template(String),
 }
 
 /// What walking needs: where configurations come from and where items go.
@@ -214,7 +238,7 @@ impl Walker<'_> {
                 real: folder.real.as_ref().map(|dir| dir.join(name)),
                 path,
                 display,
-                judge: Some(folder.judge.clone()),
+                judge: Some(Judge::Walked(folder.judge.clone())),
             });
         }
         let skipped = std::mem::take(&mut *skipped.lock().unwrap_or_else(|e| e.into_inner()));
@@ -245,24 +269,23 @@ impl Walker<'_> {
 /// The ignore files `ignore` reads in a folder.
 const IGNORE_FILES: [&str; 3] = [".gitignore", ".ignore", ".git/info/exclude"];
 
-/// Ignore files larger than this are not read.
-const MAX_IGNORE_FILE: u64 = 4 << 20;
-
 /// Why `dir` cannot be walked safely: one of its ignore files exists but is not a regular
-/// file (a FIFO, a device, a socket, a link to one) or is too large to read.
+/// file inside `dir` by real path (a FIFO, a device, a socket, a link to one, or a link
+/// out, such as to `/proc/self/pagemap`, which says it is empty and reads without end), or
+/// is too large to read. The same rule as every other repository file ([`fsread`]).
 fn unreadable_ignore_file(dir: &Path) -> Option<String> {
+    let real_dir = fsread::real_root(dir);
     IGNORE_FILES.iter().find_map(|name| {
         let path = dir.join(name);
-        let meta = std::fs::metadata(&path).ok()?;
-        if meta.is_file() && meta.len() <= MAX_IGNORE_FILE {
-            None
-        } else if meta.is_file() {
-            Some(format!("{}: larger than 4 MiB, not read", path.display()))
-        } else if meta.is_dir() {
-            None
-        } else {
-            Some(format!("{}: not a regular file, not read", path.display()))
-        }
+        // Absent is fine, and so is a folder of that name: `ignore` skips both.
+        std::fs::symlink_metadata(&path).ok()?;
+        let refused =
+            match fsread::real_under(&real_dir, &path).and_then(|real| fsread::kind(&real)) {
+                Ok(meta) if meta.is_dir() || meta.len() <= fsread::MAX_BYTES => return None,
+                Ok(_) => Refused::TooLarge,
+                Err(refused) => refused,
+            };
+        Some(format!("{}: {}, not read", path.display(), refused.what()))
     })
 }
 
@@ -282,6 +305,11 @@ fn load(item: &Item) -> Outcome {
         .or_else(|| path.canonicalize().ok())
         .unwrap_or_else(|| path.clone());
     let display = display.clone().unwrap_or_else(|| tidy(path));
+    if let Some(Judge::Named((loaded, _))) = judge
+        && loaded.is_template(&key)
+    {
+        return Outcome::Template(display);
+    }
     // Through the guarded reader: a named FIFO or device is refused, never read.
     let bytes = match fsread::read(path) {
         Ok(bytes) => bytes,
@@ -296,8 +324,10 @@ fn load(item: &Item) -> Outcome {
     // A walked file is judged by its resolved path, which is where its configuration
     // and root were found from.
     let wanted = |text: &str, doc: &Document| match judge {
-        None => true,
-        Some((loaded, root)) => loaded.is_postmortem(&key, root.as_deref(), text, doc),
+        None | Some(Judge::Named(_)) => true,
+        Some(Judge::Walked((loaded, root))) => {
+            loaded.is_postmortem(&key, root.as_deref(), text, doc)
+        }
     };
     match String::from_utf8(bytes) {
         Ok(text) => {
@@ -329,6 +359,13 @@ fn load(item: &Item) -> Outcome {
     }
 }
 
+/// What `check` says about the template in force when it is named or staged: it is the
+/// schema the post-mortems are checked against (its own problems are the configuration's,
+/// printed when it is loaded), never checked as a post-mortem.
+pub fn template_note(display: &str) -> String {
+    format!("{display}: the team template in force (the schema), not a post-mortem; not checked")
+}
+
 /// An I/O error in words, without the "(os error 2)" noise.
 fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
@@ -351,7 +388,7 @@ fn tidy(path: &Path) -> String {
 }
 
 /// `path` relative to `base` (both absolute), with `..` where it lies outside `base`.
-fn relative(path: &Path, base: &Path) -> String {
+pub fn relative(path: &Path, base: &Path) -> String {
     let p: Vec<Component> = path.components().collect();
     let b: Vec<Component> = base.components().collect();
     let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();

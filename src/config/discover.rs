@@ -17,11 +17,19 @@ pub const TEMPLATES: &[&str] = &[
 /// The template file next to the post-mortems under `base`, for a configuration that names
 /// none: `postmortem_template.md` in the post-mortem folder, else the first of [`TEMPLATES`].
 pub fn template(base: &Path, config: &Config) -> Option<PathBuf> {
+    template_candidates(base, config)
+        .into_iter()
+        .find(|path| path.is_file())
+}
+
+/// Every path [`template`] looks at, in its order (the server watches them for a template
+/// created later).
+pub fn template_candidates(base: &Path, config: &Config) -> Vec<PathBuf> {
     let in_folder = format!("{}/postmortem_template.md", config.postmortem_directory);
     std::iter::once(in_folder.as_str())
         .chain(TEMPLATES.iter().copied())
         .map(|rel| base.join(rel))
-        .find(|path| path.is_file())
+        .collect()
 }
 
 impl Loaded {

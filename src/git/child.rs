@@ -97,7 +97,13 @@ impl Drop for Live {
 /// `Some((succeeded, stdout))`, or `None` when it could not start or did not finish in time
 /// (then it was killed and reaped).
 pub fn run(cmd: &mut Command) -> Option<(bool, Vec<u8>)> {
-    let deadline = Instant::now() + TIMEOUT;
+    run_within(cmd, TIMEOUT)
+}
+
+/// [`run`] with another deadline: for the few runs whose work grows with the repository
+/// (listing a large index for `check --staged`), which a fixed 2 s could cut short.
+pub fn run_within(cmd: &mut Command, timeout: Duration) -> Option<(bool, Vec<u8>)> {
+    let deadline = Instant::now() + timeout;
     cmd.stdout(Stdio::piped());
     let mut live = Live::spawn(cmd)?;
     let stdout = live.stdout.take()?;
@@ -119,7 +125,7 @@ pub fn run(cmd: &mut Command) -> Option<(bool, Vec<u8>)> {
     match (out, status) {
         (Some(out), Some(status)) => Some((status.success(), out)),
         _ => {
-            tracing::warn!("git did not answer within {TIMEOUT:?}; it was stopped: {cmd:?}");
+            tracing::warn!("git did not answer within {timeout:?}; it was stopped: {cmd:?}");
             None
         }
     }

@@ -181,6 +181,21 @@ impl Git {
         super::child::run(&mut self.cmd)
     }
 
+    /// [`Git::output`] with a longer deadline than the usual 2 s, for runs whose work grows
+    /// with the repository.
+    pub fn output_within(mut self, timeout: std::time::Duration) -> Option<(bool, Vec<u8>)> {
+        super::child::run_within(&mut self.cmd, timeout)
+    }
+
+    /// Reads the index at `file` instead of the repository's own (`GIT_INDEX_FILE`, which
+    /// [`Git::new`] removes): the temporary index `git commit -a` or `git commit PATH` hands
+    /// its pre-commit hook. Callers pass only an index file they found inside the
+    /// repository's git folder.
+    pub fn index_file(mut self, file: &Path) -> Git {
+        self.cmd.env("GIT_INDEX_FILE", file);
+        self
+    }
+
     /// The trimmed stdout of a successful run.
     pub fn text(self) -> Option<String> {
         match self.output()? {

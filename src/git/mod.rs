@@ -9,6 +9,7 @@
 pub mod catfile;
 pub mod child;
 pub mod command;
+pub mod index;
 pub mod remote;
 pub mod repo;
 
@@ -32,11 +33,42 @@ pub fn discover(dir: &Path) -> Option<Location> {
     let mut lines = text.lines();
     let (top, git_dir, common_dir) = (lines.next()?, lines.next()?, lines.next()?);
     // `--git-dir` and `--git-common-dir` may be relative to the folder git ran in.
-    Some(Location {
+    let loc = Location {
         top: PathBuf::from(top),
         git_dir: dir.join(git_dir),
         common_dir: dir.join(common_dir),
-    })
+    };
+    trusted(&loc).then_some(loc)
+}
+
+/// Whether a repository's history may be shown: its git folders lie inside its work tree,
+/// or are the ones git itself made for a linked worktree or a submodule. An unpacked
+/// archive can hold a `.git` file saying `gitdir: /home/someone/other-repo/.git`, and
+/// completion and hover would then show that other repository's commits.
+fn trusted(loc: &Location) -> bool {
+    let real = |p: &Path| p.canonicalize().ok();
+    let (Some(top), Some(git_dir), Some(common)) =
+        (real(&loc.top), real(&loc.git_dir), real(&loc.common_dir))
+    else {
+        return false;
+    };
+    if git_dir.starts_with(&top) && common.starts_with(&top) {
+        return true;
+    }
+    // A linked worktree: `<common>/worktrees/<name>`, whose `gitdir` file names this
+    // worktree's `.git` (written by `git worktree add`, outside the worktree).
+    let worktree = git_dir
+        .parent()
+        .is_some_and(|p| p == common.join("worktrees"))
+        && crate::fsread::read_text(&git_dir.join("gitdir"))
+            .is_ok_and(|back| real(Path::new(back.trim())) == real(&top.join(".git")));
+    // A submodule: its folder under an enclosing repository's `.git/modules/`.
+    let submodule = git_dir == common
+        && top
+            .ancestors()
+            .skip(1)
+            .any(|a| git_dir.starts_with(a.join(".git").join("modules")));
+    worktree || submodule
 }
 
 /// The full SHA of the commit a user revision names (`git rev-parse --verify REV^{commit}`).
@@ -179,4 +211,85 @@ fn locked<T>(m: &Mutex<T>, wait: bool) -> Option<MutexGuard<'_, T>> {
 fn postmortem_project_root(dir: &Path) -> Option<PathBuf> {
     (dir.file_name()? == "06_metrics" && dir.parent()?.file_name()? == "_docs")
         .then(|| dir.parent()?.parent().map(Path::to_path_buf))?
+}
+
+#[cfg(test)]
+mod trust_tests {
+    use super::*;
+    use std::process::Command;
+
+    fn git(dir: &Path, args: &[&str]) {
+        let out = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    #[test]
+    fn a_git_file_pointing_at_another_repository_is_not_trusted() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (secret, repo) = (tmp.path().join("secret"), tmp.path().join("repo"));
+        std::fs::create_dir_all(&secret).unwrap();
+        std::fs::create_dir_all(&repo).unwrap();
+        git(&secret, &["init", "-q"]);
+        git(&secret, &["commit", "-q", "--allow-empty", "-m", "SECRET"]);
+        assert!(discover(&secret).is_some());
+        std::fs::write(
+            repo.join(".git"),
+            format!("gitdir: {}\n", secret.join(".git").display()),
+        )
+        .unwrap();
+        // Git itself follows the file; we do not.
+        git(&repo, &["log", "-1"]);
+        assert!(discover(&repo).is_none());
+    }
+
+    #[test]
+    fn linked_worktrees_and_submodules_are_trusted() {
+        let tmp = tempfile::tempdir().unwrap();
+        let main = tmp.path().join("main");
+        std::fs::create_dir_all(&main).unwrap();
+        git(&main, &["init", "-q"]);
+        git(&main, &["commit", "-q", "--allow-empty", "-m", "one"]);
+        let linked = tmp.path().join("linked");
+        git(&main, &["worktree", "add", "-q", linked.to_str().unwrap()]);
+        let loc = discover(&linked).expect("a linked worktree");
+        assert!(
+            !loc.git_dir
+                .canonicalize()
+                .unwrap()
+                .starts_with(linked.canonicalize().unwrap())
+        );
+        // A submodule's git folder lives in the enclosing repository's `.git/modules`.
+        let sub_src = tmp.path().join("sub-src");
+        std::fs::create_dir_all(&sub_src).unwrap();
+        git(&sub_src, &["init", "-q"]);
+        git(&sub_src, &["commit", "-q", "--allow-empty", "-m", "sub"]);
+        git(
+            &main,
+            &[
+                "-c",
+                "protocol.file.allow=always",
+                "submodule",
+                "add",
+                "-q",
+                sub_src.to_str().unwrap(),
+                "sub",
+            ],
+        );
+        let loc = discover(&main.join("sub")).expect("a submodule");
+        assert!(
+            loc.git_dir
+                .canonicalize()
+                .unwrap()
+                .starts_with(main.join(".git/modules").canonicalize().unwrap())
+        );
+    }
 }

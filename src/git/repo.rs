@@ -29,6 +29,8 @@ pub const RESTAT: Duration = Duration::from_millis(500);
 pub const LIST_LIMIT: &str = "-n200";
 /// How many `--stat` file lines a hover shows.
 const STAT_LINES: usize = 12;
+/// `--stat-count` for [`STAT_LINES`] lines: git stops listing there.
+const STAT_COUNT: &str = "--stat-count=12";
 
 /// Where a repository lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -215,7 +217,9 @@ impl Repo {
                 .arg("--no-show-signature")
                 .arg("--no-ext-diff")
                 .arg("--no-textconv")
-                .arg("--format=%H%x1f%an%x1f%ct%x1f%s%x1f%D%x1e")
+                // Names, subjects and ref names cut by git itself (a repository can hold a
+                // 50 MB one-line message, and the list goes out in every completion).
+                .arg("--format=%H%x1f%<(80,trunc)%an%x1f%ct%x1f%<(200,trunc)%s%x1f%<(200,trunc)%D%x1e")
         };
         let out = match start {
             Some(sha) => base().sha(sha).arg("--").output()?,
@@ -238,10 +242,13 @@ impl Repo {
                 let (sha, author, time, subject) = (f.next()?, f.next()?, f.next()?, f.next()?);
                 Some(CommitInfo {
                     sha: sha.to_string(),
-                    author: author.to_string(),
+                    // `%<(N,trunc)` pads short values with spaces.
+                    author: author.trim_end().to_string(),
                     time: chrono::DateTime::from_timestamp(time.parse().ok()?, 0)?,
-                    subject: subject.to_string(),
-                    refs: ref_names(f.next().unwrap_or("")),
+                    subject: subject.trim_end().to_string(),
+                    // A name cut short ends in `..`, which no ref name holds: it matches
+                    // nothing.
+                    refs: ref_names(f.next().unwrap_or("").trim_end()),
                 })
             })
             .collect();
@@ -257,6 +264,8 @@ impl Repo {
             .arg("--no-textconv")
             .arg("--no-color")
             .arg("--stat=72")
+            // A commit touching 100,000 files would make a hover of as many lines.
+            .arg(STAT_COUNT)
             .arg("--format=")
             .arg("-m")
             .arg("--first-parent")
@@ -313,13 +322,20 @@ pub fn trim_stat(stat: &str) -> String {
     let Some((summary, files)) = lines.split_last() else {
         return String::new();
     };
+    // `--stat-count` ends the file lines with ` ...`; the summary says how many there are.
+    let files: Vec<&&str> = files.iter().filter(|l| l.trim() != "...").collect();
+    let total = summary
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(files.len());
     let mut out: Vec<String> = files
         .iter()
         .take(STAT_LINES)
         .map(|l| l.to_string())
         .collect();
-    if files.len() > STAT_LINES {
-        out.push(format!(" … and {} more files", files.len() - STAT_LINES));
+    if total > out.len() {
+        out.push(format!(" … and {} more files", total - out.len()));
     }
     out.push(summary.to_string());
     out.join("\n")
@@ -526,5 +542,48 @@ mod tests {
         assert_eq!(lines[12], " … and 8 more files");
         assert_eq!(lines[13], " 20 files changed, 20 insertions(+)");
         assert_eq!(trim_stat(""), "");
+        // As `--stat-count` gives it: twelve lines, ` ...`, and the summary's real count.
+        let counted = format!(
+            "{}\n ...\n 100000 files changed, 100000 insertions(+)\n",
+            files[..12].join("\n")
+        );
+        let lines: Vec<String> = trim_stat(&counted).lines().map(String::from).collect();
+        assert_eq!(lines.len(), 14);
+        assert_eq!(lines[12], " … and 99988 more files");
+    }
+
+    #[test]
+    fn huge_subjects_and_names_are_cut_by_git() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let git = |args: &[&str]| {
+            let out = std::process::Command::new("git")
+                .args(args)
+                .current_dir(dir)
+                .env("GIT_AUTHOR_NAME", "A".repeat(10_000))
+                .env("GIT_AUTHOR_EMAIL", "a@example.com")
+                .env("GIT_COMMITTER_NAME", "c")
+                .env("GIT_COMMITTER_EMAIL", "c@example.com")
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        git(&["init", "-q"]);
+        std::fs::write(dir.join("msg"), "x".repeat(5 << 20)).unwrap();
+        git(&["commit", "-q", "--allow-empty", "-F", "msg"]);
+        let repo = Repo::new(crate::git::discover(dir).unwrap());
+        let recent = repo.recent().unwrap();
+        assert_eq!(recent.len(), 1);
+        assert!(
+            recent[0].subject.len() <= 200,
+            "{}",
+            recent[0].subject.len()
+        );
+        assert!(recent[0].author.len() <= 80, "{}", recent[0].author.len());
+        assert!(recent[0].subject.starts_with("xxxx"));
     }
 }

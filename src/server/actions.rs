@@ -4,7 +4,7 @@
 
 use super::{Backend, convert, lock};
 use crate::analysis::commits::{sha_at, sha_fixes};
-use crate::analysis::{self, Env, fixes, links};
+use crate::analysis::{self, Env, Fix, fixes, links};
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
     CodeActionKind, CodeActionParams, CodeActionResponse, DocumentLink, DocumentLinkParams,
@@ -52,13 +52,32 @@ impl Backend {
             // A fix in `data` comes from the client: forged or stale ones (a section gone
             // after a template reload, a range that moved) are refused by comparing with
             // what the document shows now.
-            let current = match ours.is_empty() {
+            let mut current = match ours.is_empty() {
                 true => Vec::new(),
                 false => analysis::check(v.ctx.text, v.ctx.doc, v.ctx.env),
             };
+            fixes::sort_for_lookup(&mut current);
+            // A fix whose edit does not depend on where its finding is (sort the Timeline,
+            // rename the file) is offered once: 5,000 out-of-order entries each carry it, and
+            // each edit rewrites the whole Timeline.
+            let mut whole_document: Vec<Fix> = Vec::new();
             for (d, fix) in ours {
+                let document_wide = matches!(
+                    fix,
+                    Fix::SortTimeline
+                        | Fix::ReorderSections
+                        | Fix::Rename { .. }
+                        | Fix::InsertSection { .. }
+                        | Fix::InsertField { .. }
+                );
+                if document_wide && whole_document.contains(&fix) {
+                    continue;
+                }
                 let range = convert::byte_range(&v.index, d.range, v.enc);
                 let offered = fixes::checked_actions(&v.ctx, &current, &range, &fix);
+                if document_wide && !offered.is_empty() {
+                    whole_document.push(fix.clone());
+                }
                 out.extend(offered.iter().filter_map(|a| {
                     convert::quick_fix(a, d, &uri, path, can_rename, &v.index, v.enc)
                 }));

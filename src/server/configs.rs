@@ -10,7 +10,7 @@
 
 use super::convert;
 use super::lock;
-use super::state::{DocConfig, Snapshot, State, is_config_file};
+use super::state::{DocConfig, Scope, Snapshot, State, is_config_file};
 use crate::config::FILE_NAME;
 use crate::config::load::{Loaded, Sources, config_key, load_with};
 use crate::text::PositionEncoding;
@@ -42,6 +42,8 @@ struct Inner {
     /// The editor's settings as TOML text, as of [`Configs::editor`]'s `editor_seen`th change.
     editor: Option<String>,
     editor_seen: u64,
+    /// What the disk said about each load's files when it was read (see [`Inner::moved`]).
+    stamps: HashMap<PathBuf, Stamp>,
     /// Editor problems already shown, so each is shown once per setting.
     shown: HashSet<String>,
     resyncs: u64,
@@ -96,9 +98,18 @@ impl Configs {
     }
 
     /// Reloads what `changed` touches (configuration files and templates) and gives the open
-    /// documents (only `only`, if given) the settings now in force. Reads files: call it on
-    /// the blocking pool.
-    pub fn resync(&self, state: &Mutex<State>, changed: &[PathBuf], only: Option<&Uri>) -> Outcome {
+    /// documents in `scope` the settings now in force. With `stat`, the files their settings
+    /// came from are also looked at on the disk (a `stat` each, see [`Inner::moved`]), and
+    /// any that changed are read again: what a client that watches no files needs (Neovim on
+    /// Linux). Every open document whose settings were read again then gets them, in `scope`
+    /// or not. Reads files: call it on the blocking pool.
+    pub fn resync(
+        &self,
+        state: &Mutex<State>,
+        changed: &[PathBuf],
+        scope: &Scope,
+        stat: bool,
+    ) -> Outcome {
         let mut inner = self.inner();
         let inner = &mut *inner;
         for (key, (loaded, stale)) in inner.loads.iter_mut() {
@@ -112,31 +123,46 @@ impl Configs {
         }
         let (files, encoding) = {
             let state = lock(state);
-            (state.files(only), state.encoding)
+            (state.files_in(scope), state.encoding)
         };
+        // Looked for again each time (a stat per folder searched): a `.postmortem.toml`
+        // created nearer to a document since it was opened is its configuration now.
+        let mut keyed: Vec<_> = files.into_iter().filter_map(with_key).collect();
+        if stat {
+            let keys: HashSet<PathBuf> = keyed.iter().map(|(_, _, key)| key.clone()).collect();
+            for key in keys {
+                inner.moved(&key);
+            }
+        }
+        // Every document whose settings are read again gets them, in `scope` or not.
+        let others: Vec<_> = {
+            let stale = inner.loads.values().filter(|(_, stale)| *stale);
+            let state = lock(state);
+            stale.flat_map(|(l, _)| state.using(l)).collect()
+        };
+        for file in others {
+            if !keyed.iter().any(|(uri, _, _)| *uri == file.0)
+                && let Some(k) = with_key(file)
+            {
+                keyed.push(k);
+            }
+        }
         let read = |path: &Path| read(state, path);
-        let mut configs = Vec::with_capacity(files.len());
-        for (uri, path, root) in files {
+        let mut configs = Vec::with_capacity(keyed.len());
+        for (uri, path, key) in keyed {
+            let loaded = inner.get(&key, &read);
             if is_config_file(&path) {
                 // Loaded so that its problems show while it is open.
-                inner.get(&path, &read);
                 continue;
             }
-            let key = config_key(&path, root.as_deref())
-                .or_else(|| path.parent().map(|dir| dir.join(FILE_NAME)));
-            let Some(key) = key else { continue };
-            let loaded = inner.get(&key, &read);
-            configs.push((uri, path, loaded));
+            // The one rule `check` and the hook use too, asked here, off the state's lock.
+            let template = loaded.is_template(&path);
+            configs.push((uri, loaded, template));
         }
         let mut outcome = Outcome::default();
         {
             let mut state = lock(state);
-            for (uri, path, loaded) in configs {
-                let template = inner.loads.values().any(|(l, _)| {
-                    l.template_path
-                        .as_deref()
-                        .is_some_and(|t| same_file(t, &path))
-                });
+            for (uri, loaded, template) in configs {
                 let config = DocConfig { loaded, template };
                 outcome.recheck.extend(state.set_config(&uri, config));
             }
@@ -201,13 +227,88 @@ impl Configs {
     }
 }
 
+/// An open document with its configuration's key: a configuration file is its own.
+fn with_key((uri, path, root): (Uri, PathBuf, Option<PathBuf>)) -> Option<(Uri, PathBuf, PathBuf)> {
+    let key = if is_config_file(&path) {
+        Some(path.clone())
+    } else {
+        config_key(&path, root.as_deref()).or_else(|| path.parent().map(|dir| dir.join(FILE_NAME)))
+    };
+    Some((uri, path, key?))
+}
+
+/// What `stat` says about a file: enough to tell that it was replaced, edited or created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FileStamp {
+    modified: Option<std::time::SystemTime>,
+    len: u64,
+    inode: u64,
+}
+
+/// A load's files (see [`watched`]), each as the disk had it (`None`: missing).
+type Stamp = Vec<(PathBuf, Option<FileStamp>)>;
+
+fn stat(path: &Path) -> Option<FileStamp> {
+    // Only metadata: a FIFO or a device is never opened here.
+    let meta = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let inode = 0;
+    Some(FileStamp {
+        modified: meta.modified().ok(),
+        len: meta.len(),
+        inode,
+    })
+}
+
+/// The files whose change changes the load for `key`: the configuration file (there or
+/// not), its template, and, when no template is named, every place one is looked for.
+fn watched(key: &Path, loaded: Option<&Loaded>) -> Vec<PathBuf> {
+    let mut files = vec![key.to_path_buf()];
+    let builtin = crate::config::Config::default();
+    let config = loaded.map_or(&builtin, |l| &l.config);
+    files.extend(loaded.and_then(|l| l.template_path.clone()));
+    if config.template.is_none()
+        && let Some(dir) = key.parent()
+    {
+        for candidate in crate::config::discover::template_candidates(dir, config) {
+            if !files.contains(&candidate) {
+                files.push(candidate);
+            }
+        }
+    }
+    files
+}
+
 impl Inner {
+    /// Whether the files the load for `key` came from changed on the disk since it was
+    /// read; if so, it is marked stale. A load never read has nothing to compare.
+    fn moved(&mut self, key: &Path) -> bool {
+        let Some(stamp) = self.stamps.get(key) else {
+            return false;
+        };
+        let moved = stamp.iter().any(|(path, was)| stat(path) != *was);
+        if moved && let Some((_, stale)) = self.loads.get_mut(key) {
+            *stale = true;
+        }
+        moved
+    }
+
     /// The load for `key`, reading it when missing or stale.
     fn get(&mut self, key: &Path, read: &dyn Fn(&Path) -> std::io::Result<String>) -> Arc<Loaded> {
         if let Some((loaded, false)) = self.loads.get(key) {
             return loaded.clone();
         }
         let previous = self.loads.get(key).map(|(l, _)| l.clone());
+        // Stamped before reading: a file changed while it is read is read again next time.
+        let before: Stamp = watched(key, previous.as_deref())
+            .into_iter()
+            .map(|path| {
+                let stamp = stat(&path);
+                (path, stamp)
+            })
+            .collect();
         let loaded = Arc::new(load_with(
             key,
             &Sources {
@@ -216,6 +317,15 @@ impl Inner {
                 previous: previous.as_deref(),
             },
         ));
+        let stamp = watched(key, Some(&loaded))
+            .into_iter()
+            .map(|path| {
+                let was = before.iter().find(|(p, _)| *p == path);
+                let stamp = was.map_or_else(|| stat(&path), |(_, s)| s.clone());
+                (path, stamp)
+            })
+            .collect();
+        self.stamps.insert(key.to_path_buf(), stamp);
         self.loads
             .insert(key.to_path_buf(), (loaded.clone(), false));
         loaded
@@ -276,6 +386,8 @@ impl Configs {
         inner
             .loads
             .retain(|key, (loaded, _)| state.needs(loaded, key));
+        let Inner { loads, stamps, .. } = &mut *inner;
+        stamps.retain(|key, _| loads.contains_key(key));
         inner.loads.len() < before
     }
 }
@@ -341,6 +453,54 @@ mod tests {
         let inner = configs.inner();
         assert_eq!(inner.editor.as_deref(), Some("template = \"t.md\"\n"));
         assert_eq!(inner.editor_seen, 1);
+    }
+
+    fn no_open_documents(path: &Path) -> std::io::Result<String> {
+        std::fs::read_to_string(path)
+    }
+
+    #[test]
+    fn a_load_is_stale_once_its_file_or_template_changes_on_disk() {
+        let tmp = tempfile::tempdir().unwrap();
+        let key = tmp.path().join(FILE_NAME);
+        let mut inner = Inner::default();
+        // No file yet: the defaults, and nothing moved until one is created.
+        let first = inner.get(&key, &no_open_documents);
+        assert!(first.config_path.is_none());
+        assert!(!inner.moved(&key));
+        std::fs::write(&key, "template = \"t.md\"\n").unwrap();
+        assert!(inner.moved(&key));
+        assert!(inner.loads[&key].1, "marked stale");
+        let second = inner.get(&key, &no_open_documents);
+        assert!(!Arc::ptr_eq(&first, &second));
+        assert_eq!(second.template_path, Some(tmp.path().join("t.md")));
+        // The named template, missing when read, is watched too.
+        assert!(!inner.moved(&key));
+        std::fs::write(tmp.path().join("t.md"), "# T\n\n## Summary\n").unwrap();
+        assert!(inner.moved(&key));
+        inner.get(&key, &no_open_documents);
+        assert!(!inner.moved(&key));
+        // An edit that keeps the size still changes the inode (written anew, then renamed).
+        let edited = tmp.path().join("edited");
+        std::fs::write(&edited, "template = \"u.md\"\n").unwrap();
+        std::fs::rename(&edited, &key).unwrap();
+        assert!(inner.moved(&key));
+    }
+
+    #[test]
+    fn without_a_named_template_the_places_one_is_found_are_watched() {
+        let tmp = tempfile::tempdir().unwrap();
+        let key = tmp.path().join(FILE_NAME);
+        let mut inner = Inner::default();
+        let loaded = inner.get(&key, &no_open_documents);
+        assert!(loaded.template_path.is_none());
+        let found = tmp.path().join("_docs/templates/postmortem.md");
+        assert!(watched(&key, Some(&loaded)).contains(&found));
+        std::fs::create_dir_all(found.parent().unwrap()).unwrap();
+        std::fs::write(&found, "# T\n\n## Summary\n").unwrap();
+        assert!(inner.moved(&key));
+        let reloaded = inner.get(&key, &no_open_documents);
+        assert_eq!(reloaded.template_path.as_deref(), Some(found.as_path()));
     }
 
     #[test]

@@ -58,14 +58,18 @@ pub fn diagnose(
         with_env(snapshot, now, git, files, |doc, env| {
             let text = snapshot.text.as_str();
             let found = snapshot.check(doc, env);
-            if found.is_empty() {
+            let settings = &snapshot.config.loaded.problems;
+            if found.is_empty() && settings.is_empty() {
                 // A clean document needs no positions: skip indexing its lines.
                 return Vec::new();
             }
             let index = LineIndex::new(text);
+            let root = snapshot.workspace.as_deref().map(|w| w.root());
+            let notices = convert::config_notices(settings, root, &index, snapshot.encoding);
             found
                 .iter()
                 .map(|d| convert::diagnostic(d, &index, snapshot.encoding))
+                .chain(notices)
                 .collect::<Vec<_>>()
         })
     });

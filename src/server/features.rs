@@ -6,9 +6,9 @@ use super::{Backend, convert, lock};
 use crate::analysis::{complete, format, hover, inlay, outline};
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
-    CompletionParams, CompletionResponse, DocumentFormattingParams, DocumentSymbolParams,
-    DocumentSymbolResponse, FoldingRange, FoldingRangeParams, Hover, HoverParams, InlayHint,
-    InlayHintParams, TextEdit, Uri,
+    CompletionList, CompletionParams, CompletionResponse, DocumentFormattingParams,
+    DocumentSymbolParams, DocumentSymbolResponse, FoldingRange, FoldingRangeParams, Hover,
+    HoverParams, InlayHint, InlayHintParams, TextEdit, Uri,
 };
 
 /// How long a request waits for git before it is answered without git's help.
@@ -116,7 +116,19 @@ impl Backend {
                     .collect()
             })
             .await?;
-        Ok(items.map(CompletionResponse::Array))
+        // Items answering a trigger character were computed for the cursor right after it;
+        // a client keeping them while the user types on (Neovim does) would replace what was
+        // typed since. Marked incomplete, they are asked for again at the next keystroke.
+        Ok(items.map(|items: Vec<_>| {
+            if trigger.is_some() && !items.is_empty() {
+                CompletionResponse::List(CompletionList {
+                    is_incomplete: true,
+                    items,
+                })
+            } else {
+                CompletionResponse::Array(items)
+            }
+        }))
     }
 
     pub(super) async fn on_hover(&self, params: HoverParams) -> Result<Option<Hover>> {

@@ -35,10 +35,11 @@ use tower_lsp_server::ls_types::{
     CodeActionParams, CodeActionResponse, CompletionParams, CompletionResponse,
     DidChangeConfigurationParams, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
     DidChangeWorkspaceFoldersParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
-    DocumentFormattingParams, DocumentLink, DocumentLinkParams, DocumentSymbolParams,
-    DocumentSymbolResponse, ExecuteCommandParams, FoldingRange, FoldingRangeParams,
-    GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverParams, InitializeParams,
-    InitializeResult, InitializedParams, InlayHint, InlayHintParams, LSPAny, ServerInfo, TextEdit,
+    DidSaveTextDocumentParams, DocumentFormattingParams, DocumentLink, DocumentLinkParams,
+    DocumentSymbolParams, DocumentSymbolResponse, ExecuteCommandParams, FoldingRange,
+    FoldingRangeParams, GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverParams,
+    InitializeParams, InitializeResult, InitializedParams, InlayHint, InlayHintParams, LSPAny,
+    ServerInfo, TextEdit,
 };
 use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService};
 
@@ -120,9 +121,11 @@ impl Backend {
             .await
         };
         match result {
-            Ok(Some((publish, git_pass))) => {
-                let _ = self.publisher.send(publish);
-                if git_pass {
+            Ok(Some(first)) => {
+                if let Some(publish) = first.publish {
+                    let _ = self.publisher.send(publish);
+                }
+                if first.second_pass {
                     self.refresher.request(uri);
                 }
             }
@@ -222,11 +225,21 @@ impl LanguageServer for Backend {
             // A file's settings are loaded first (off the async workers); checking it
             // follows from there, as for any document whose settings change.
             if has_file {
-                self.resync(Vec::new(), Some(uri)).await;
+                // Its settings files are looked at on the disk: a client that watches no
+                // files tells of no change, and reopening is how a user asks for one.
+                self.restat(state::Scope::Doc(uri)).await;
             } else {
                 self.diagnose(snapshot).await;
             }
         }
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        let uri = params.text_document.uri;
+        // A save may come with a settings file written beside it (or be one): the disk
+        // is looked at for every document near it, as a file watcher would have told.
+        let changed = convert::file_path(&uri).into_iter().collect();
+        self.resync_in(changed, state::Scope::Near(uri), true).await;
     }
 
     fn did_change(&self, params: DidChangeTextDocumentParams) -> impl Future<Output = ()> + Send {

@@ -64,14 +64,22 @@ impl<C: Commits> Commits for Recorder<C> {
     }
 }
 
-/// The first pass: checks `snapshot` with cached git answers only. Returns what to publish
-/// and whether a git pass should follow (a post-mortem whose repository is not discovered
-/// yet, or that needed an answer git has not given). `None` if the core panicked.
-pub fn first_pass(
-    snapshot: &Snapshot,
-    now: DateTime<Utc>,
-    repos: &Repos,
-) -> Option<(Publish, bool)> {
+/// What the first pass found.
+pub struct FirstPass {
+    /// What to publish now. `None` when a repository file the document names was never
+    /// looked at and git has nothing left to answer: the second pass, a stat away,
+    /// publishes instead, so one version is not published twice with different findings.
+    /// (When git has to answer too, the first pass is published at once: git may take up
+    /// to its deadline.)
+    pub publish: Option<Publish>,
+    /// Whether a second pass should follow: a post-mortem whose repository is not
+    /// discovered yet, or that needed an answer git or the disk has not given.
+    pub second_pass: bool,
+}
+
+/// The first pass: checks `snapshot` with cached git answers and cached workspace files
+/// only. `None` if the core panicked.
+pub fn first_pass(snapshot: &Snapshot, now: DateTime<Utc>, repos: &Repos) -> Option<FirstPass> {
     let peeked = view::peek_repo(repos, snapshot);
     let recorder = peeked.as_ref().and_then(|found| {
         let repo = found.as_deref()?;
@@ -98,10 +106,17 @@ pub fn first_pass(
             ..
         }
     );
-    let missing = peeked.is_none()
-        || recorder.is_some_and(|r| r.pending.get())
-        || cached.is_some_and(|c| c.pending());
-    Some((publish, postmortem && missing))
+    let unknown_files = cached.as_ref().is_some_and(|c| c.unknown());
+    let waits_for_git = peeked.is_none() || recorder.is_some_and(|r| r.pending.get());
+    let missing = waits_for_git || cached.is_some_and(|c| c.pending());
+    let second_pass = postmortem && missing;
+    // Held only when nothing but the disk is missing: a second pass that must wait for git
+    // (up to its deadline) would hold the findings too long.
+    let hold = second_pass && unknown_files && !waits_for_git;
+    Some(FirstPass {
+        publish: (!hold).then_some(publish),
+        second_pass,
+    })
 }
 
 /// Runs the git passes, one document at a time.
@@ -202,7 +217,7 @@ mod tests {
         let repos = Repos::new();
         let now = Utc::now();
         let git_pass = |text: &str, path: Option<&str>| {
-            first_pass(&snapshot(text, path), now, &repos).map(|(_, pass)| pass)
+            first_pass(&snapshot(text, path), now, &repos).map(|f| f.second_pass)
         };
         let pm = "# Post-mortem: checkout\n";
         // No path: no repository, and nothing to wait for.
@@ -229,15 +244,17 @@ mod tests {
             Publish::Closed(_) => 0,
         };
         let repos = Repos::new();
-        // Never looked at: quiet, and the second pass is asked for.
-        let (publish, second) = first_pass(&pm, Utc::now(), &repos).unwrap();
-        assert_eq!((broken(&publish), second), (0, true));
+        // Never looked at: nothing to publish yet, and the second pass is asked for.
+        let first = first_pass(&pm, Utc::now(), &repos).unwrap();
+        assert!(first.publish.is_none());
+        assert!(first.second_pass);
         // The second pass looks at the disk (here, as it would) and fills the cache.
         let now = Utc::now();
         let disk = diagnostics::diagnose(&pm, now, Git::Off, Files::Disk).unwrap();
         assert_eq!(broken(&disk), 1);
-        let (publish, second) = first_pass(&pm, now, &repos).unwrap();
-        assert_eq!((broken(&publish), second), (1, false));
+        let first = first_pass(&pm, now, &repos).unwrap();
+        assert_eq!(first.publish.as_ref().map(broken), Some(1));
+        assert!(!first.second_pass);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! settings files' own problems published (the loading itself is in [`super::configs`]).
 
 use super::configs::Outcome;
+use super::state::Scope;
 use super::{Backend, convert, lock, settings};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -31,10 +32,23 @@ impl Backend {
     /// their settings, on the blocking pool; then checks again every document whose
     /// settings changed and publishes the settings files' problems.
     pub(super) async fn resync(&self, changed: Vec<PathBuf>, only: Option<Uri>) {
+        let scope = only.map_or(Scope::All, Scope::Doc);
+        self.resync_in(changed, scope, false).await;
+    }
+
+    /// Looks at the disk for the settings of the documents in `scope` (a `stat` of each
+    /// configuration file and template, and a search for a `.postmortem.toml` created
+    /// nearer), reads again whatever changed, and checks again the documents it governs.
+    /// On every open and save: a client that watches no files tells of no other change.
+    pub(super) async fn restat(&self, scope: Scope) {
+        self.resync_in(Vec::new(), scope, true).await;
+    }
+
+    pub(super) async fn resync_in(&self, changed: Vec<PathBuf>, scope: Scope, stat: bool) {
         let configs = self.configs.clone();
         let state = self.state.clone();
         let outcome =
-            tokio::task::spawn_blocking(move || configs.resync(&state, &changed, only.as_ref()))
+            tokio::task::spawn_blocking(move || configs.resync(&state, &changed, &scope, stat))
                 .await;
         match outcome {
             Ok(outcome) => self.apply(outcome).await,

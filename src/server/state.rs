@@ -46,6 +46,18 @@ pub fn is_config_file(path: &Path) -> bool {
     path.file_name().is_some_and(|n| n == FILE_NAME)
 }
 
+/// Which open documents a settings look-up covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Every open document.
+    All,
+    /// One document (just opened).
+    Doc(Uri),
+    /// A document and every open one under the same workspace root (in the same folder,
+    /// without a root): a save there may have come with a new or edited settings file.
+    Near(Uri),
+}
+
 /// One open document.
 struct Doc {
     rope: Rope,
@@ -285,11 +297,53 @@ impl State {
         self.docs.get(uri).is_some_and(Doc::is_settings_file)
     }
 
-    /// The open documents with a file: URI, path and workspace root; only `uri` if given.
-    pub fn files(&self, only: Option<&Uri>) -> Vec<(Uri, PathBuf, Option<PathBuf>)> {
+    /// The open documents with a file in `scope`: URI, path and workspace root.
+    pub fn files_in(&self, scope: &Scope) -> Vec<(Uri, PathBuf, Option<PathBuf>)> {
+        let near = match scope {
+            Scope::Near(uri) => self.docs.get(uri).map(|d| {
+                let root = d.workspace.as_ref().map(|w| w.root().to_path_buf());
+                let dir = d
+                    .path
+                    .as_deref()
+                    .and_then(Path::parent)
+                    .map(Path::to_path_buf);
+                (root, dir)
+            }),
+            _ => None,
+        };
+        let within = |uri: &Uri, d: &Doc| match scope {
+            Scope::All => true,
+            Scope::Doc(only) => only == uri,
+            Scope::Near(saved) => {
+                saved == uri
+                    || near.as_ref().is_some_and(|(root, dir)| match root {
+                        Some(root) => d.workspace.as_ref().is_some_and(|w| w.root() == root),
+                        None => {
+                            dir.is_some()
+                                && d.path.as_deref().and_then(Path::parent) == dir.as_deref()
+                        }
+                    })
+            }
+        };
         self.docs
             .iter()
-            .filter(|(uri, _)| only.is_none_or(|o| o == *uri))
+            .filter(|(uri, d)| within(uri, d))
+            .filter_map(|(uri, d)| {
+                let root = d.workspace.as_ref().map(|w| w.root().to_path_buf());
+                Some((uri.clone(), d.path.clone()?, root))
+            })
+            .collect()
+    }
+
+    /// The open documents with a file whose settings are `loaded`.
+    pub fn using(&self, loaded: &Arc<Loaded>) -> Vec<(Uri, PathBuf, Option<PathBuf>)> {
+        self.docs
+            .iter()
+            .filter(|(_, d)| {
+                d.config
+                    .as_ref()
+                    .is_some_and(|c| Arc::ptr_eq(&c.loaded, loaded))
+            })
             .filter_map(|(uri, d)| {
                 let root = d.workspace.as_ref().map(|w| w.root().to_path_buf());
                 Some((uri.clone(), d.path.clone()?, root))
@@ -424,7 +478,18 @@ mod tests {
         assert!(state.is_settings_file(&config));
         assert!(!state.is_latest(&config, snap.rev));
         assert_eq!(state.text_of(Path::new("/w/pm.md")).as_deref(), Some("x"));
-        assert_eq!(state.files(Some(&config)).len(), 1);
-        assert_eq!(state.files(None).len(), 2);
+        assert_eq!(state.files_in(&Scope::Doc(config.clone())).len(), 1);
+        assert_eq!(state.files_in(&Scope::All).len(), 2);
+        // Without a root, a save covers the documents in the same folder.
+        assert_eq!(state.files_in(&Scope::Near(config.clone())).len(), 2);
+        let elsewhere: Uri = "file:///v/b.md".parse().unwrap();
+        state.open(
+            elsewhere.clone(),
+            1,
+            "",
+            Some(PathBuf::from("/v/b.md")),
+            None,
+        );
+        assert_eq!(state.files_in(&Scope::Near(elsewhere)).len(), 1);
     }
 }

@@ -18,3 +18,9 @@ trap 'rm -rf "$ws"' EXIT
   "$REPO/editors/nvim" "$SERVER" "$ws/$FIXTURE_REL"
 "$VENV/bin/nvim" --headless --clean -l "$HERE/nvim_legacy_test.lua" \
   "$REPO/editors/nvim" "$SERVER" "$ws/$FIXTURE_REL"
+PM_PLUGIN="$REPO/editors/nvim" PM_SERVER="$SERVER" PM_FILE="$ws/$FIXTURE_REL" "$VENV/bin/nvim" --headless --clean -c "luafile $HERE/nvim_typing_test.lua"
+# Writes a .postmortem.toml at the root of its own copy, so it runs on a fresh one.
+ws_settings=$(fixture_copy)
+trap 'rm -rf "$ws" "$ws_settings"' EXIT
+"$VENV/bin/nvim" --headless --clean -l "$HERE/nvim_settings_test.lua" \
+  "$REPO/editors/nvim" "$SERVER" "$ws_settings/$FIXTURE_REL"

@@ -207,3 +207,45 @@ fn emoji_and_combining_characters_everywhere() {
         }
     }
 }
+
+/// An editor asks for the code actions of a whole-document selection with every finding in
+/// it: 800 timeline entries out of order, each carrying the fix that sorts them all, once
+/// made as many whole-Timeline edits (5,000 of them did not answer in a minute).
+#[test]
+fn code_actions_for_thousands_of_findings_offer_each_document_wide_fix_once() {
+    let mut lines = String::new();
+    for i in (0..800).rev() {
+        lines.push_str(&format!(
+            "{:02}:{:02}  (source: alert) step {i}\n",
+            9 + i / 60,
+            i % 60
+        ));
+    }
+    let text = VALID.replacen("```\n09:22", &format!("```\n{lines}09:22"), 1);
+    let (mut client, _) = Client::start(None);
+    let uri = example_uri("postmortem_2026-03-14_many-fixes.md");
+    client.open(&uri, 1, &text);
+    let diagnostics = client.diagnostics_within(&uri, 1, HEAVY);
+    let order = diagnostics
+        .iter()
+        .filter(|d| d["code"] == "timeline-order")
+        .count();
+    assert!(order > 500, "{order}");
+    let end = common::position(&text, text.len(), true);
+    let response = client.request_within(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri },
+            "range": common::range((0, 0), end),
+            "context": { "diagnostics": diagnostics, "only": ["quickfix"] },
+        }),
+        std::time::Duration::from_secs(20),
+    );
+    let actions = response["result"].as_array().expect("actions");
+    let sorts = actions
+        .iter()
+        .filter(|a| a["title"] == "Sort the timeline by time")
+        .count();
+    assert_eq!(sorts, 1, "{}", actions.len());
+    client.assert_serving("after-many-fixes");
+}

@@ -133,7 +133,8 @@ fn a_prevention_row_carries_an_example_of_the_teams_ticket_key() {
     assert_eq!(labels(&items), ["Prevention row"]);
     assert_eq!(
         items[0].insert.to_snippet(),
-        "| @${1:owner} | ${2:…}, ${3:INC-000} | ${4:YYYY-MM-DD} |\n"
+        "| @${1:owner} | ${2:…}, ${3:INC-000} | ${4:2026-05-16} |\n",
+        "the document's own INC key and its Incident date + 14 days"
     );
     // A team with a Ticket column gets the key there.
     let mut schema = loaded.schema.clone();
@@ -143,7 +144,8 @@ fn a_prevention_row_carries_an_example_of_the_teams_ticket_key() {
         "Ticket".into(),
         "Target date".into(),
     ];
-    let row = postmortem_lsp::analysis::skeleton::prevention_row(&schema).to_snippet();
+    use postmortem_lsp::analysis::skeleton::{Examples, prevention_row};
+    let row = prevention_row(&schema, &Examples::template(&schema)).to_snippet();
     assert_eq!(
         row,
         "| @${1:owner} | ${2:…} | ${3:INC-000} | ${4:YYYY-MM-DD} |\n"

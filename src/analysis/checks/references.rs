@@ -2,7 +2,7 @@
 //! a `§N` after a path names a section that file really has.
 
 use crate::analysis::facts::Ctx;
-use crate::analysis::refs::{Reference, numbered_headings, references};
+use crate::analysis::refs::{Reference, references};
 use crate::analysis::{Code, Diagnostic, Fix, MAX_FILE_BYTES, PathKind, Unread};
 
 /// `broken-reference`: a referenced path that is missing or outside the workspace, or a
@@ -16,6 +16,9 @@ pub fn broken_reference(ctx: &Ctx) -> Vec<Diagnostic> {
 
 /// The broken-reference findings for references already found: the workspace is asked on
 /// every run (its answers change as files come and go), the text is not read again.
+/// At most this many of a file's sections are named in a message.
+const LISTED: usize = 12;
+
 pub fn look_up(ctx: &Ctx, references: &[Reference]) -> Vec<Diagnostic> {
     let Some(workspace) = ctx.env.workspace else {
         return Vec::new();
@@ -60,14 +63,21 @@ pub fn look_up(ctx: &Ctx, references: &[Reference]) -> Vec<Diagnostic> {
                         continue;
                     }
                 };
-                let numbered = numbered_headings(&content);
+                drop(content);
+                let Ok(numbered) = workspace.headings(lookup) else {
+                    continue;
+                };
                 if numbered.iter().any(|h| h.number == n) {
                     continue;
                 }
                 let have = if numbered.is_empty() {
                     "it has no numbered sections".to_string()
                 } else {
-                    let list: Vec<String> = numbered.iter().map(|h| format!("§{} {}", h.number, h.title)).collect();
+                    // A file with 20,000 sections must not make a 1 MB message.
+                    let mut list: Vec<String> = numbered.iter().take(LISTED).map(|h| format!("§{} {}", h.number, h.title)).collect();
+                    if numbered.len() > LISTED {
+                        list.push(format!("and {} more", numbered.len() - LISTED));
+                    }
                     format!("its sections are {}", list.join(", "))
                 };
                 let d = Diagnostic::new(
@@ -75,12 +85,16 @@ pub fn look_up(ctx: &Ctx, references: &[Reference]) -> Vec<Diagnostic> {
                     section,
                     format!("`{path}` has no section {n} (a heading `## {n}. …`): {have}; point at one of those"),
                 );
-                // One fix per section the file has, in its order.
+                // One fix per section the file has, in its order (the first few, as the
+                // message lists them).
                 let mut values: Vec<String> = Vec::new();
-                for h in &numbered {
+                for h in numbered.iter() {
                     let mark = format!("§{}", h.number);
                     if !values.contains(&mark) {
                         values.push(mark);
+                    }
+                    if values.len() == LISTED {
+                        break;
                     }
                 }
                 out.push(match values.is_empty() {

@@ -16,23 +16,89 @@ use std::ops::Range;
 /// At most this many items are offered.
 const MAX_ITEMS: usize = 100;
 
+/// What a SHA item replaces in its cell, and what the client should filter on.
+#[derive(Debug, PartialEq)]
+pub(super) struct ShaEdit {
+    /// The byte range the item replaces.
+    pub range: Range<usize>,
+    /// The hex digits typed before the cursor (lowercase), which filter the commits.
+    pub typed: String,
+    /// Whether the typed text starts with a backtick (the filter text must too).
+    pub opened: bool,
+    /// Whether a closing backtick stays after the edit (the item must not add another).
+    pub closed: bool,
+    /// The cursor is past a closing backtick (the filter text must end with one too).
+    pub past_close: bool,
+    /// The cell still holds template text (`<sha>`, `n/a`, …): it is replaced whole.
+    pub placeholder: bool,
+}
+
+/// The edit for a SHA cell whose trimmed content is `content`, with the cursor at `offset`.
+///
+/// A cell holding a SHA being typed (`e30`, `` `e30 ``, `` `e30` ``, or empty) is replaced
+/// from its start up to the end of the hex word under the cursor, never past it: a closing
+/// backtick already there stays, and the item then brings none. Clients such as Neovim
+/// replace only from the edit's start to the cursor, so with the cursor at the end of the
+/// word (the normal case while typing) every client gets the same text. Any other content
+/// is template text, replaced whole.
+pub(super) fn sha_edit(text: &str, content: Range<usize>, offset: usize) -> ShaEdit {
+    let current = text.get(content.clone()).unwrap_or("");
+    let inside = content.start <= offset && offset <= content.end;
+    let opened = current.starts_with('`');
+    let word_start = content.start + usize::from(opened);
+    let hex_end = |from: usize| {
+        let rest = text.get(from..content.end).unwrap_or("");
+        from + rest.bytes().take_while(u8::is_ascii_hexdigit).count()
+    };
+    let word_end = hex_end(word_start);
+    let rest = text.get(word_end..content.end).unwrap_or("");
+    let sha_shaped = rest.is_empty() || (opened && rest == "`");
+    if !inside || current.is_empty() {
+        return ShaEdit {
+            range: offset..offset,
+            typed: String::new(),
+            opened: false,
+            closed: false,
+            past_close: false,
+            placeholder: false,
+        };
+    }
+    if !sha_shaped || is_placeholder_text(current) || offset < word_start {
+        return ShaEdit {
+            range: content,
+            typed: String::new(),
+            opened: false,
+            closed: false,
+            past_close: false,
+            placeholder: true,
+        };
+    }
+    let cursor = offset.min(word_end);
+    // The cursor after a closing backtick: the whole cell, backticks included, is replaced.
+    let closed = opened && rest == "`" && offset <= word_end;
+    let end = if closed { word_end } else { content.end };
+    ShaEdit {
+        range: content.start..end,
+        typed: text[word_start..cursor].to_ascii_lowercase(),
+        opened,
+        closed,
+        past_close: opened && rest == "`" && offset > word_end,
+        placeholder: false,
+    }
+}
+
 pub fn sha_items(
     ctx: &Ctx,
     role: FieldRole,
     content: Range<usize>,
-    target: Range<usize>,
+    offset: usize,
 ) -> Vec<Completion> {
     let Some(commits) = ctx.env.commits else {
         return Vec::new();
     };
     let current = ctx.slice(&content);
-    let placeholder = is_placeholder_text(current);
-    let bare = current.trim_matches('`').trim();
-    let typed = if bare.bytes().all(|b| b.is_ascii_hexdigit()) && !placeholder {
-        bare.to_ascii_lowercase()
-    } else {
-        String::new()
-    };
+    let edit = sha_edit(ctx.text, content.clone(), offset);
+    let typed = edit.typed.clone();
     let recent = commits.recent().unwrap_or_else(|| Vec::new().into());
     let mut ordered: Vec<CommitInfo> = match role {
         FieldRole::RollbackSha => {
@@ -77,15 +143,19 @@ pub fn sha_items(
         .take(MAX_ITEMS)
         .map(|c| {
             let label = c.short().to_string();
-            let filter = if placeholder {
+            // What the client matches the typed text (edit start to cursor) against.
+            // Past a closing backtick the typed SHA is complete: the server has filtered by
+            // it, and the filter text starts with the cell so the client keeps the item.
+            let filter = if edit.placeholder || edit.past_close {
                 format!("{current} {label}")
-            } else if current.starts_with('`') {
+            } else if edit.opened {
                 format!("`{}", c.sha)
             } else {
                 c.sha.clone()
             };
+            let close = if edit.closed { "" } else { "`" };
             Completion {
-                insert: Snippet::new().text(&format!("`{label}`")),
+                insert: Snippet::new().text(&format!("`{label}{close}")),
                 detail: c.subject.clone(),
                 documentation: Some(format!(
                     "{} · committed {} UTC\n\n`{}`",
@@ -94,7 +164,7 @@ pub fn sha_items(
                     c.sha
                 )),
                 kind: CompletionKind::Value,
-                range: target.clone(),
+                range: edit.range.clone(),
                 filter: Some(filter),
                 label,
             }
@@ -157,12 +227,10 @@ mod tests {
             commits: Some(&repo),
             ..Env::fixed()
         };
-        let offset = text.find("`51d").unwrap() + 2;
+        let offset = text.find("`51d").unwrap() + 4;
         let items = complete(&text, &parse(&text), &env, offset, None);
         let item = &items[0];
         assert_eq!(item.detail, "Experiment on a side branch");
-        assert_eq!(item.insert.to_plain(), "`51de00000000`");
-        assert_eq!(&text[item.range.clone()], "`51d`");
         assert_eq!(
             item.documentation.as_deref(),
             Some(
@@ -171,6 +239,74 @@ mod tests {
         );
         // Nothing matches: nothing offered.
         assert!(labels_at(&text.replace("`51d`", "`ccc`"), "`ccc", 0).is_empty());
+    }
+
+    /// The cell after accepting the first item offered with the cursor at `$0`, checking
+    /// that the client's filter (edit start to cursor) keeps the item.
+    fn accept_first(cell: &str) -> String {
+        let row = format!("| Deploy SHA at incident start | {cell} |");
+        let fixture = valid_with(DEPLOY_ROW, &row);
+        let offset = fixture.find("$0").unwrap();
+        let text = fixture.replacen("$0", "", 1);
+        let repo = repo();
+        let env = Env {
+            commits: Some(&repo),
+            ..Env::fixed()
+        };
+        let items = complete(&text, &parse(&text), &env, offset, None);
+        let item = items
+            .first()
+            .unwrap_or_else(|| panic!("no item for {cell:?}"));
+        assert!(item.range.start <= offset && offset <= item.range.end);
+        let typed = &text[item.range.start..offset];
+        let filter = item.filter.as_deref().unwrap_or(&item.label);
+        assert!(
+            filter.starts_with(typed),
+            "{filter:?} does not match {typed:?}"
+        );
+        let mut out = text.clone();
+        out.replace_range(item.range.clone(), &item.insert.to_plain());
+        let start = out.find("| Deploy SHA at incident start | ").unwrap();
+        let line = &out[start..];
+        line[..line.find('\n').unwrap()].to_string()
+    }
+
+    #[test]
+    fn accepting_a_sha_leaves_one_pair_of_backticks_in_every_cell_form() {
+        let done = "| Deploy SHA at incident start | `51de00000000` |";
+        for cell in ["51d$0", "`51d$0", "`51d$0`", "`51d`$0", "`5$01d`", "5$01d"] {
+            assert_eq!(accept_first(cell), done, "cell {cell:?}");
+        }
+        // An empty cell gets the item at the cursor; template text is replaced whole. The
+        // first item is the newest commit before Detection.
+        let first = "| Deploy SHA at incident start | `9f1c2ab7e4d0` |";
+        for cell in ["$0", "`<sha>$0`", "$0`<sha>`", "n/a$0"] {
+            assert_eq!(accept_first(cell), first, "cell {cell:?}");
+        }
+    }
+
+    #[test]
+    fn the_edit_stops_at_a_closing_backtick_and_filters_on_what_was_typed() {
+        let text = "| `e30` |";
+        let content = 2..7;
+        let edit = super::sha_edit(text, content.clone(), 6);
+        assert_eq!(&text[edit.range.clone()], "`e30");
+        assert_eq!(
+            (edit.typed.as_str(), edit.opened, edit.closed),
+            ("e30", true, true)
+        );
+        let edit = super::sha_edit(text, content.clone(), 4);
+        assert_eq!(&text[edit.range.clone()], "`e30");
+        assert_eq!(edit.typed, "e");
+        let edit = super::sha_edit(text, content, 7);
+        assert_eq!(&text[edit.range], "`e30`");
+        assert!(!edit.closed);
+        let bare = "| E30 |";
+        let edit = super::sha_edit(bare, 2..5, 5);
+        assert_eq!(
+            (edit.range, edit.typed.as_str(), edit.opened),
+            (2..5, "e30", false)
+        );
     }
 
     #[test]

@@ -11,8 +11,11 @@ use super::snippet::Snippet;
 use super::values::{self, format_duration};
 
 mod commits;
+mod examples;
+mod times;
 use chrono::{DateTime, Days, Timelike, Utc};
 use std::ops::Range;
+pub use times::timeline_times;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CompletionKind {
@@ -40,12 +43,18 @@ pub struct Completion {
     pub documentation: Option<String>,
 }
 
-/// The characters after which a client should ask for completion.
-pub const TRIGGERS: &[char] = &['|', ':', '#', ' '];
+/// The characters after which a client should ask for completion: only the pipe that opens
+/// a table cell. Many clients (Neovim with its default `completeopt`, VS Code on Enter)
+/// insert the first item offered after a trigger character, so a trigger must only fire
+/// where the item lands in an empty cell at the cursor. `:`, space and `#` are typed in
+/// prose and headings all the time, so they never trigger; what they used to offer (timeline
+/// sources, section skeletons) is there when completion is asked for.
+pub const TRIGGERS: &[char] = &['|'];
 
 /// Completions at `offset` (clamped to the text, moved back to a character boundary).
-/// `trigger` is the character whose typing asked for completion, if any: each one is only
-/// answered where it makes sense, so typing a space or `:` in prose offers nothing.
+/// `trigger` is the character whose typing asked for completion, if any: after one, only
+/// items that insert at the cursor into an empty table cell are offered, never one that
+/// would replace what the user has typed.
 pub fn complete(
     text: &str,
     doc: &Document,
@@ -59,36 +68,23 @@ pub fn complete(
     }
     let ctx = Ctx::new(text, doc, env);
     let line = line_around(text, offset);
-    let prefix = &text[line.start..offset];
-    let (items, fits) = if text.trim().is_empty() {
-        (
-            vec![whole_document(env, line.start..offset)],
-            trigger.is_none(),
-        )
+    let (items, in_table) = if text.trim().is_empty() {
+        (vec![whole_document(env, line.start..offset)], false)
     } else if let Some(items) =
         in_header(&ctx, &line, offset).or_else(|| in_prevention(&ctx, &line, offset))
     {
-        let fits = match trigger {
-            Some('|') => true,
-            Some(' ') => prefix.trim_end().ends_with('|'),
-            Some(_) => false,
-            None => true,
-        };
-        (items, fits)
+        (items, true)
     } else if let Some(items) = in_timeline(&ctx, &line, offset) {
-        let fits = match trigger {
-            Some(':' | ' ') => prefix.trim_end().ends_with("(source:"),
-            Some(_) => false,
-            None => true,
-        };
-        (items, fits)
+        (items, false)
     } else if in_code_block(doc, offset) {
         (Vec::new(), false)
     } else {
-        (
-            at_line_start(&ctx, &line, offset),
-            matches!(trigger, None | Some('#')),
-        )
+        (at_line_start(&ctx, &line, offset), false)
+    };
+    let fits = match trigger {
+        None => true,
+        Some('|') => in_table && items.iter().all(|i| i.range == (offset..offset)),
+        Some(_) => false,
     };
     if fits { items } else { Vec::new() }
 }
@@ -124,21 +120,26 @@ fn in_header(ctx: &Ctx, line: &Range<usize>, offset: usize) -> Option<Vec<Comple
     let value = |label: String, detail: &str| (label, detail.to_string());
     let now = ctx.env.now;
     let items: Vec<(String, String)> = match (&spec.kind, spec.role) {
-        (FieldKind::Timestamp, _) => vec![
-            value(stamp(now), "Now (UTC)"),
-            value(
+        // The times the timeline names first: the post-mortem is written the day after.
+        (FieldKind::Timestamp, role) => {
+            let mut v = role.map_or_else(Vec::new, |r| timeline_times(ctx, r));
+            v.push(value(stamp(now), "Now (UTC)"));
+            v.push(value(
                 stamp(now.with_second(0).unwrap_or(now)),
                 "Now (UTC), to the minute",
-            ),
-        ],
+            ));
+            v
+        }
         (FieldKind::Date, Some(FieldRole::IncidentDate)) => {
-            let mut v = vec![value(now.format("%Y-%m-%d").to_string(), "Today (UTC)")];
+            let today = now.format("%Y-%m-%d").to_string();
+            let mut v = Vec::new();
             if let Some(d) = ctx.timestamp(FieldRole::Detection) {
-                v.push(value(
-                    d.format("%Y-%m-%d").to_string(),
-                    "The date of the Detection time",
-                ));
+                let day = d.format("%Y-%m-%d").to_string();
+                if day != today {
+                    v.push(value(day, "The date of the Detection time"));
+                }
             }
+            v.push(value(today, "Today (UTC)"));
             v
         }
         (FieldKind::Duration, _) => match (
@@ -152,8 +153,7 @@ fn in_header(ctx: &Ctx, line: &Range<usize>, offset: usize) -> Option<Vec<Comple
             _ => Vec::new(),
         },
         (FieldKind::Sha, Some(role)) => {
-            let target = cell_target(cell, offset);
-            return Some(commits::sha_items(ctx, role, cell.content.clone(), target));
+            return Some(commits::sha_items(ctx, role, cell.content.clone(), offset));
         }
         (FieldKind::Choice(values), _) => values
             .iter()
@@ -224,7 +224,7 @@ fn table_row_snippet(
         detail: "Insert a row: owner, action, ticket, target date".into(),
         kind: CompletionKind::Snippet,
         range: line.start..offset,
-        insert: skeleton::prevention_row(ctx.schema),
+        insert: skeleton::prevention_row(ctx.schema, &examples::examples(ctx)),
         filter: Some(format!("{prefix}Prevention row")),
         documentation: None,
     }])
@@ -292,6 +292,7 @@ fn at_line_start(ctx: &Ctx, line: &Range<usize>, offset: usize) -> Vec<Completio
         return Vec::new();
     }
     let present: Vec<usize> = ctx.section_specs.iter().flatten().copied().collect();
+    let examples = examples::examples(ctx);
     (0..ctx.schema.sections.len())
         .filter(|i| !present.contains(i))
         .map(|i| {
@@ -301,7 +302,7 @@ fn at_line_start(ctx: &Ctx, line: &Range<usize>, offset: usize) -> Vec<Completio
                 detail: format!("Insert the `{name}` section skeleton"),
                 kind: CompletionKind::Snippet,
                 range: line.start..offset,
-                insert: skeleton::section(ctx.schema, i, ctx.env.now),
+                insert: skeleton::section_with(ctx.schema, i, ctx.env.now, &examples),
                 filter: Some(format!("## {name}")),
                 documentation: None,
             }

@@ -22,7 +22,7 @@ fn valid_at(from: &str, to: &str, trigger: Option<char>) -> (String, Vec<Complet
 }
 
 #[test]
-fn detection_time_offers_now_then_now_to_the_minute() {
+fn detection_time_offers_the_alert_line_then_now_then_now_to_the_minute() {
     let (text, items) = valid_at(
         "| Detection time (UTC) | 2026-03-14T09:26:53Z |",
         "| Detection time (UTC) | $0 |",
@@ -30,9 +30,14 @@ fn detection_time_offers_now_then_now_to_the_minute() {
     );
     assert_eq!(
         labels(&items),
-        ["2026-06-01T12:00:00Z", "2026-06-01T12:00:00Z"]
+        [
+            "2026-03-14T09:26:00Z",
+            "2026-06-01T12:00:00Z",
+            "2026-06-01T12:00:00Z"
+        ]
     );
-    assert_eq!(items[0].detail, "Now (UTC)");
+    assert!(items[0].detail.starts_with("Timeline 09:26: "));
+    assert_eq!(items[1].detail, "Now (UTC)");
     // An empty cell: insert at the cursor.
     assert!(items[0].range.is_empty());
     assert_eq!(&text[items[0].range.start - 2..items[0].range.start], "| ");
@@ -67,13 +72,13 @@ fn template_choice_list_is_replaced_and_every_value_survives_filtering() {
 }
 
 #[test]
-fn incident_date_offers_today_and_the_detection_date() {
+fn incident_date_offers_the_detection_date_first_then_today() {
     let (_, items) = valid_at(
         "| Incident date | 2026-03-14 |",
         "| Incident date | $0 |",
         None,
     );
-    assert_eq!(labels(&items), ["2026-06-01", "2026-03-14"]);
+    assert_eq!(labels(&items), ["2026-03-14", "2026-06-01"]);
 }
 
 #[test]
@@ -121,7 +126,8 @@ fn prevention_row_snippet_right_under_the_table() {
     assert_eq!(labels(&items), ["Prevention row"]);
     assert_eq!(
         items[0].insert.to_snippet(),
-        "| @${1:owner} | ${2:…}, ${3:OPS-000} | ${4:YYYY-MM-DD} |\n"
+        "| @${1:owner} | ${2:…}, ${3:PAY-000} | ${4:2026-03-28} |\n",
+        "the table's first key (PAY-412) and the Incident date + 14 days"
     );
 }
 
@@ -148,10 +154,18 @@ fn timeline_source_values_replace_the_typed_word() {
         items.is_empty(),
         "a space typed inside a word is not a trigger here"
     );
+    // Typing `:` is no trigger (it once inserted `alert` before the `Slack` being typed);
+    // asked for, the sources are there.
     let (_, items) = valid_at(
         "10:20  (source: Slack #ops-incident)",
         "10:20  (source:$0",
         Some(':'),
+    );
+    assert!(items.is_empty());
+    let (_, items) = valid_at(
+        "10:20  (source: Slack #ops-incident)",
+        "10:20  (source:$0",
+        None,
     );
     assert_eq!(labels(&items), ["alert", "Slack", "log file"]);
     let (text2, items) = valid_at(
@@ -171,6 +185,8 @@ fn line_start_offers_missing_sections_in_template_order() {
         1,
     );
     let (_, items) = at(&format!("{text}\n## $0"), Some('#'));
+    assert!(items.is_empty(), "typing `#` is no trigger");
+    let (_, items) = at(&format!("{text}\n## $0"), None);
     assert_eq!(labels(&items), ["## Impact", "## What was lucky"]);
     assert!(
         items[0]
@@ -222,4 +238,55 @@ fn cursor_in_a_multibyte_character_is_clamped() {
     assert!(items.is_empty());
     let items = complete(text, &doc, &Env::fixed(), usize::MAX, None);
     assert!(!items.is_empty(), "end of text is a line start");
+}
+
+#[test]
+fn a_pipe_triggers_only_items_landing_in_an_empty_cell_at_the_cursor() {
+    // Right after the pipe that opens the Target date cell: the dates, inserted at the cursor.
+    let (_, items) = valid_at(
+        "| @sam | Load test at production traffic, tracked in OPS-91 | 2026-04-13 |",
+        "| @sam | Load test at production traffic, tracked in OPS-91 |$0",
+        Some('|'),
+    );
+    assert_eq!(labels(&items), ["2026-03-21", "2026-03-28", "2026-04-13"]);
+    // The pipe closing a row, or one opening a cell of prose, offers nothing.
+    let (_, items) = valid_at("| 2026-04-13 |", "| 2026-04-13 |$0", Some('|'));
+    assert!(items.is_empty());
+    let (_, items) = valid_at("| @sam |", "| @sam |$0", Some('|'));
+    assert!(items.is_empty());
+    // The row snippet would replace the typed `|`: asked for only, never on the keystroke.
+    let (_, items) = valid_at("| 2026-04-13 |\n", "| 2026-04-13 |\n|$0\n", Some('|'));
+    assert!(items.is_empty());
+    let (_, items) = valid_at("| 2026-04-13 |\n", "| 2026-04-13 |\n|$0\n", None);
+    assert_eq!(labels(&items), ["Prevention row"]);
+    // In the timeline a pipe is prose.
+    let (_, items) = valid_at(
+        "10:20  (source: Slack",
+        "10:20  |$0(source: Slack",
+        Some('|'),
+    );
+    assert!(items.is_empty());
+}
+
+#[test]
+fn only_the_pipe_is_a_trigger_character() {
+    assert_eq!(TRIGGERS, ['|']);
+}
+
+#[test]
+fn mitigation_time_offers_the_rollback_and_recovery_lines_then_now() {
+    let (_, items) = valid_at(
+        "| Mitigation time (UTC) | 2026-03-14T10:03:23Z |",
+        "| Mitigation time (UTC) | $0 |",
+        None,
+    );
+    assert_eq!(
+        labels(&items),
+        [
+            "2026-03-14T09:52:00Z",
+            "2026-03-14T10:03:00Z",
+            "2026-06-01T12:00:00Z",
+            "2026-06-01T12:00:00Z"
+        ]
+    );
 }

@@ -2,9 +2,10 @@
 //! from a client only while the current analysis still gives it), and apply every safe fix
 //! at once.
 
+use super::complete::timeline_times;
 use super::edit::Edit;
 use super::facts::Ctx;
-use super::schema::FieldKind;
+use super::schema::{FieldKind, FieldRole};
 use super::{Diagnostic, Env, Fix, analyze, parse};
 use std::ops::Range;
 
@@ -75,11 +76,27 @@ pub fn actions(ctx: &Ctx, range: &Range<usize>, fix: &Fix) -> Vec<Action> {
                     "the current UTC time",
                 )
             };
-            vec![edit_action(
+            // The times the timeline names come first, as in completion: the post-mortem
+            // is usually written the day after.
+            let named = value_role(ctx, range)
+                .filter(|_| !date_only)
+                .map_or_else(Vec::new, |role| timeline_times(ctx, role));
+            let mut acts: Vec<Action> = named
+                .into_iter()
+                .map(|(value, detail)| {
+                    edit_action(
+                        format!("Write `{value}` ({detail})"),
+                        vec![fill(ctx, range, &value)],
+                        false,
+                    )
+                })
+                .collect();
+            acts.push(edit_action(
                 format!("Write {what}: `{now}`"),
                 vec![fill(ctx, range, &now)],
                 false,
-            )]
+            ));
+            acts
         }
         Fix::InsertSection { name } => {
             match section_index(ctx, name).and_then(|index| reorder::insert_section(ctx, index)) {
@@ -129,20 +146,29 @@ pub fn actions(ctx: &Ctx, range: &Range<usize>, fix: &Fix) -> Vec<Action> {
 /// The actions for a fix that came back from the client (LSP `Diagnostic.data`) with the
 /// diagnostic's `range`. Neither can be trusted: the data may be forged, or stale after an
 /// edit or a template reload. So the fix is taken only when the current analysis
-/// (`current`) still reports it at that very range; anything else gets no action.
+/// (`current`, sorted by range as [`sort_for_lookup`] leaves it) still reports it at that
+/// very range; anything else gets no action.
 pub fn checked_actions(
     ctx: &Ctx,
     current: &[Diagnostic],
     range: &Range<usize>,
     fix: &Fix,
 ) -> Vec<Action> {
-    let still_found = current
+    // A binary search: an editor may send the 20,000 findings of a whole document at once.
+    let from = current.partition_point(|d| (d.range.start, d.range.end) < (range.start, range.end));
+    let still_found = current[from..]
         .iter()
-        .any(|d| d.range == *range && d.fix.as_ref() == Some(fix));
+        .take_while(|d| d.range == *range)
+        .any(|d| d.fix.as_ref() == Some(fix));
     if !still_found {
         return Vec::new();
     }
     actions(ctx, range, fix)
+}
+
+/// Sorts the current findings so that [`checked_actions`] can look a range up quickly.
+pub fn sort_for_lookup(current: &mut [Diagnostic]) {
+    current.sort_by_key(|d| (d.range.start, d.range.end));
 }
 
 /// The template section named `name`, if the current schema has one.
@@ -242,13 +268,23 @@ fn diff(old: &str, new: &str) -> Edit {
 
 /// The kind of the Header value at (or named at) `range`.
 fn value_kind(ctx: &Ctx, range: &Range<usize>) -> Option<FieldKind> {
+    Some(ctx.schema.fields.get(value_spec(ctx, range)?)?.kind.clone())
+}
+
+/// The role of the Header field whose row holds `range`.
+fn value_role(ctx: &Ctx, range: &Range<usize>) -> Option<FieldRole> {
+    ctx.schema.fields.get(value_spec(ctx, range)?)?.role
+}
+
+/// The schema index of the Header field whose row holds `range`.
+fn value_spec(ctx: &Ctx, range: &Range<usize>) -> Option<usize> {
     let row = ctx
         .header
         .as_ref()?
         .rows
         .iter()
         .find(|r| r.name == *range || r.value == *range || r.cell == *range)?;
-    Some(ctx.schema.fields.get(row.spec?)?.kind.clone())
+    row.spec
 }
 
 /// The edit writing `value` at `range`. When `range` is a Header row's name (an empty value

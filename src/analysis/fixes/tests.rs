@@ -52,15 +52,46 @@ fn empty_time_cells_get_now_in_each_cell_shape() {
     ] {
         let text = valid_with("| Detection time (UTC) | 2026-03-14T09:26:53Z |", cell);
         let (acts, fixed) = fix_first(&text, Code::EmptyField);
+        let titles: Vec<&str> = acts.iter().map(|a| a.title.as_str()).collect();
         assert_eq!(
-            acts[0].title,
-            "Write the current UTC time: `2026-06-01T12:00:00Z`"
+            titles,
+            [
+                "Write `2026-03-14T09:26:00Z` (Timeline 09:26: CheckoutLatencyP99 fires, pages the on-call…)",
+                "Write the current UTC time: `2026-06-01T12:00:00Z`"
+            ]
         );
         assert!(
-            fixed.contains("\n| Detection time (UTC) | 2026-06-01T12:00:00Z |"),
+            fixed.contains("\n| Detection time (UTC) | 2026-03-14T09:26:00Z |"),
             "{cell:?} →\n{fixed}"
         );
+        let now = apply(&text, &acts[1].edits);
+        assert!(
+            now.contains("\n| Detection time (UTC) | 2026-06-01T12:00:00Z |"),
+            "{cell:?} →\n{now}"
+        );
     }
+}
+
+#[test]
+fn empty_mitigation_time_offers_the_rollback_and_recovery_lines() {
+    let text = valid_with(
+        "| Mitigation time (UTC) | 2026-03-14T10:03:23Z |",
+        "| Mitigation time (UTC) | |",
+    );
+    let (acts, _) = fix_first(&text, Code::EmptyField);
+    let values: Vec<String> = acts
+        .iter()
+        .map(|a| a.edits[0].text.trim().to_string())
+        .collect();
+    assert_eq!(
+        values,
+        [
+            "2026-03-14T09:52:00Z",
+            "2026-03-14T10:03:00Z",
+            "2026-06-01T12:00:00Z"
+        ]
+    );
+    assert!(acts.iter().all(|a| !a.preferred));
 }
 
 #[test]
@@ -229,7 +260,8 @@ fn diff_is_minimal_and_char_safe() {
 fn a_fix_from_the_client_is_taken_only_while_the_analysis_still_gives_it() {
     let text = VALID.replacen("## Impact", "## Impactt", 1);
     let env = Env::fixed();
-    let current = analyze(&text, &env);
+    let mut current = analyze(&text, &env);
+    sort_for_lookup(&mut current);
     let missing = current
         .iter()
         .find(|d| d.code == Code::MissingSection)
@@ -328,4 +360,37 @@ proptest! {
         };
         prop_assert_eq!(restored, VALID);
     }
+}
+
+#[test]
+fn a_fix_is_found_among_many_findings_at_the_same_and_other_ranges() {
+    let text = VALID.replacen("## Impact", "## Impactt", 1);
+    let env = Env::fixed();
+    let doc = parse(&text);
+    let ctx = Ctx::new(&text, &doc, &env);
+    let fix_at = |name: &str, at: usize| {
+        let mut d = Diagnostic::new(Code::MissingSection, at..at + 1, "m");
+        d.fix = Some(Fix::InsertSection { name: name.into() });
+        d
+    };
+    // Several findings share one range; the one asked for is not the first of them.
+    let mut current: Vec<Diagnostic> = (0..2000).rev().map(|i| fix_at("Nope", i)).collect();
+    current.push(fix_at("Impact", 500));
+    current.push(fix_at("Other", 500));
+    sort_for_lookup(&mut current);
+    let impact = Fix::InsertSection {
+        name: "Impact".into(),
+    };
+    assert_eq!(
+        checked_actions(&ctx, &current, &(500..501), &impact).len(),
+        1
+    );
+    assert_eq!(
+        checked_actions(&ctx, &current, &(501..502), &impact),
+        Vec::new()
+    );
+    assert_eq!(
+        checked_actions(&ctx, &current, &(500..502), &impact),
+        Vec::new()
+    );
 }

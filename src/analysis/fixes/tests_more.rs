@@ -8,7 +8,8 @@ use crate::analysis::checks::fixture::{VALID, valid_with};
 /// The actions of the first diagnostic with `code`, each applied on its own to `text`.
 fn each_fix(text: &str, code: Code) -> Vec<(Action, String)> {
     let env = Env::fixed();
-    let diagnostics = analyze(text, &env);
+    let mut diagnostics = analyze(text, &env);
+    sort_for_lookup(&mut diagnostics);
     let d = diagnostics
         .iter()
         .find(|d| d.code == code)

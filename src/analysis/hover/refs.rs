@@ -6,7 +6,7 @@ use super::{Hover, touches};
 use crate::analysis::facts::Ctx;
 use crate::analysis::model::Block;
 use crate::analysis::parse;
-use crate::analysis::refs::{Reference, line_of, numbered_headings, references};
+use crate::analysis::refs::{Reference, line_of, references};
 use crate::analysis::schema::SectionRole;
 use crate::analysis::{MAX_FILE_BYTES, PathKind, Unread, Workspace};
 
@@ -82,10 +82,8 @@ fn file_hover(workspace: &dyn Workspace, r: &Reference) -> Option<String> {
         let outline: Vec<String> = outline(&content);
         return Some(format!("{title}: its sections\n\n{}", outline.join("\n")));
     };
-    let Some(heading) = numbered_headings(&content)
-        .into_iter()
-        .find(|h| h.number == *n)
-    else {
+    let headings = workspace.headings(&r.path).ok()?;
+    let Some(heading) = headings.iter().find(|h| h.number == *n) else {
         return Some(format!("{title} has no section {n}."));
     };
     let at = workspace

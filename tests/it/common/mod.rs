@@ -206,6 +206,22 @@ impl Client {
             .unwrap_or_default()
     }
 
+    /// Waits until no diagnostics have been published for any of `uris` for `quiet`
+    /// (at most [`TIMEOUT`]), and drops those publications.
+    pub fn settle(&mut self, uris: &[&str], quiet: Duration) {
+        let started = std::time::Instant::now();
+        let is_for = |m: &Value| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && uris.iter().any(|u| m["params"]["uri"] == *u)
+        };
+        while started.elapsed() < TIMEOUT {
+            if self.wait_for_within(quiet, is_for).is_none() {
+                break;
+            }
+        }
+        self.pending.retain(|m| !is_for(m));
+    }
+
     /// Every message with `method` received so far and not yet consumed (no waiting).
     pub fn received(&mut self, method: &str) -> Vec<Value> {
         while let Ok(message) = self.incoming.try_recv() {

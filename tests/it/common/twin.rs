@@ -93,6 +93,10 @@ impl Twin {
         let (a, b) = (uri("a"), uri("b"));
         client.open(&a, 1, text);
         client.open(&b, 1, text);
+        // The opening publishes may come in two passes (workspace files and the repository
+        // looked up by the second): let both settle, so that later versions of the two
+        // copies are checked against the same knowledge of the disk.
+        client.settle(&[&a, &b], std::time::Duration::from_millis(300));
         Twin {
             client,
             a,
@@ -124,36 +128,8 @@ impl Twin {
 
     fn compare(&mut self, version: i64) -> Result<(), String> {
         let (a, b) = (self.a.clone(), self.b.clone());
-        let published = |m: &Value, uri: &str| {
-            m["method"] == "textDocument/publishDiagnostics"
-                && m["params"]["uri"] == uri
-                && m["params"]["version"] == version
-        };
-        let list = |m: Option<Value>| -> Vec<Value> {
-            m.and_then(|m| m["params"]["diagnostics"].as_array().cloned())
-                .unwrap_or_default()
-        };
-        let mut in_a = list(self.client.wait_for(|m| published(m, &a)));
-        let mut in_b = list(self.client.wait_for(|m| published(m, &b)));
-        // The first pass answers workspace lookups from the cache, and the second pass
-        // publishes the same version again once the disk answered; which of the two copies
-        // has its answers first is a race. So while they differ, take the later
-        // publications of this version: copies whose texts differ never agree.
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
-        while in_a != in_b {
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            let Some(m) = self
-                .client
-                .wait_for_within(left, |m| published(m, &a) || published(m, &b))
-            else {
-                break;
-            };
-            let is_a = m["params"]["uri"] == a.as_str();
-            match is_a {
-                true => in_a = list(Some(m)),
-                false => in_b = list(Some(m)),
-            }
-        }
+        let in_a = self.client.diagnostics(&a, Some(version));
+        let in_b = self.client.diagnostics(&b, Some(version));
         if in_a != in_b {
             return Err(format!(
                 "diagnostics differ at version {version}:\n{in_a:?}\n{in_b:?}\ntext: {:?}",
