@@ -24,3 +24,8 @@ ws_settings=$(fixture_copy)
 trap 'rm -rf "$ws" "$ws_settings"' EXIT
 "$VENV/bin/nvim" --headless --clean -l "$HERE/nvim_settings_test.lua" \
   "$REPO/editors/nvim" "$SERVER" "$ws_settings/$FIXTURE_REL"
+# Makes its own copy a git repository (for `deploy=HEAD`) and creates files in it.
+ws_plugin=$(fixture_copy)
+trap 'rm -rf "$ws" "$ws_settings" "$ws_plugin"' EXIT
+"$VENV/bin/nvim" --headless --clean -l "$HERE/nvim_plugin_test.lua" \
+  "$REPO/editors/nvim" "$SERVER" "$ws_plugin"

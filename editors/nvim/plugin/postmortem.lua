@@ -1,5 +1,5 @@
--- User commands of the postmortem plugin. They only talk to a running client, so defining
--- them at startup costs nothing and starts nothing.
+-- User commands of the postmortem plugin. Defining them at startup costs nothing and starts
+-- nothing: `:PostmortemNew` starts the server only when it runs and none does.
 if vim.g.loaded_postmortem then
   return
 end
@@ -7,7 +7,13 @@ vim.g.loaded_postmortem = true
 
 vim.api.nvim_create_user_command('PostmortemNew', function(cmd)
   require('postmortem').new(cmd.args)
-end, { nargs = 1, desc = 'Create a post-mortem with the given slug' })
+end, {
+  nargs = '+',
+  complete = function(arg_lead, cmd_line)
+    return require('postmortem').complete_new(arg_lead, cmd_line)
+  end,
+  desc = 'Create a post-mortem: {slug} date=YYYY-MM-DD deploy=REV title=TEXT',
+})
 
 vim.api.nvim_create_user_command('PostmortemTimelineNow', function()
   require('postmortem').timeline_now()

@@ -1,5 +1,5 @@
---- postmortem-lsp for Neovim: the client configuration, root detection, and the two user
---- commands. Works with `vim.lsp.enable('postmortem')` on 0.11+ (through `lsp/postmortem.lua`)
+--- postmortem-lsp for Neovim: the client configuration, root detection, the two user
+--- commands, and inlay hints, folding and outline on attach. Works with `vim.lsp.enable('postmortem')` on 0.11+ (through `lsp/postmortem.lua`)
 --- and with `require('postmortem').setup(opts)` on 0.9 and later.
 
 local M = {}
@@ -84,21 +84,107 @@ function M.timeline_now()
   end)
 end
 
---- `:PostmortemNew {slug}`: asks the server to create a post-mortem and opens the file it
---- answers with (a URI string, or a table with `uri`).
-function M.new(slug)
-  if not slug or not slug:match('^[a-z0-9]+[a-z0-9-]*$') then
-    vim.notify('postmortem: give a slug of lowercase words joined by dashes, e.g. :PostmortemNew checkout-timeouts', vim.log.levels.ERROR)
-    return
+--- The names `:PostmortemNew` takes after the slug, as `name=value`.
+M.new_arguments = { 'date', 'deploy', 'title' }
+
+--- The arguments of `:PostmortemNew {slug} date=YYYY-MM-DD deploy=REV title=TEXT…` as the
+--- table `postmortem.new` takes. `title=` takes the rest of the line (spaces included); the
+--- slug is passed as written, so the server applies the one slug rule the CLI uses.
+--- @param line string the command's arguments
+--- @return table|nil request, string|nil error
+function M.parse_new(line)
+  local request = {}
+  local rest = vim.trim(line or '')
+  local title_at = rest:find('%f[%S]title=')
+  if title_at then
+    request.title = vim.trim(rest:sub(title_at + #'title='))
+    rest = vim.trim(rest:sub(1, title_at - 1))
   end
+  for word in rest:gmatch('%S+') do
+    local name, value = word:match('^(%a+)=(.*)$')
+    if name then
+      if not vim.tbl_contains(M.new_arguments, name) then
+        return nil, ('`%s=` is not an argument: use date=, deploy= or title='):format(name)
+      end
+      request[name] = value
+    elseif request.slug == nil then
+      request.slug = word
+    else
+      return nil, ('`%s`: give one slug, then date=, deploy= or title='):format(word)
+    end
+  end
+  return request
+end
+
+--- Completion for `:PostmortemNew`: the argument names, and today and yesterday (UTC) for
+--- `date=`.
+function M.complete_new(arg_lead, cmd_line)
+  if cmd_line:find('%f[%S]title=') and not arg_lead:find('^title=') then
+    return {}
+  end
+  if arg_lead:find('^date=') then
+    local now = os.time()
+    local days = { os.date('!%Y-%m-%d', now), os.date('!%Y-%m-%d', now - 86400) }
+    return vim.tbl_map(function(d)
+      return 'date=' .. d
+    end, days)
+  end
+  local out = {}
+  for _, name in ipairs(M.new_arguments) do
+    local word = name .. '='
+    if vim.startswith(word, arg_lead) and not cmd_line:find('%f[%S]' .. word) then
+      table.insert(out, word)
+    end
+  end
+  return out
+end
+
+--- The repository root for the current working directory: the nearest folder with `.git`
+--- above it, else the directory itself.
+local function cwd_root()
+  local cwd = vim.fn.getcwd()
+  local git = vim.fs.find('.git', { path = cwd, upward = true, limit = 1 })[1]
+  return git and vim.fs.dirname(git) or cwd
+end
+
+--- A client to ask: the current buffer's, any running one, else one started with the
+--- plugin's client configuration (and the user's overrides) at the working directory's
+--- repository root, attached to no buffer.
+local function client_or_start()
   local client = client_for(vim.api.nvim_get_current_buf()) or client_for(nil)
-  if not client then
-    vim.notify('postmortem: no server is running; open a markdown file in the repository first', vim.log.levels.WARN)
+  if client then
+    return client
+  end
+  local config = has_011 and vim.deepcopy(vim.lsp.config.postmortem or M.config()) or M.config(M._opts)
+  config.root_dir = cwd_root()
+  config.workspace_folders = nil
+  local id = vim.lsp.start(config, { attach = false })
+  client = id and vim.lsp.get_client_by_id(id)
+  if client then
+    vim.wait(10000, function()
+      return client.initialized or client:is_stopped()
+    end, 20)
+  end
+  return client and client.initialized and client or nil
+end
+
+--- `:PostmortemNew {slug} date=… deploy=… title=…`: asks the server to create a post-mortem
+--- and opens the file it answers with (a URI string, or a table with `uri`). Starts the
+--- server when none runs; the server's refusal (a bad slug, an existing file) is shown.
+function M.new(line)
+  local request, why = M.parse_new(line)
+  if not request then
+    vim.notify('postmortem: ' .. why, vim.log.levels.ERROR)
     return
   end
-  -- The server creates the file at the root of its first workspace folder (the client's
-  -- root_dir), through workspace/applyEdit, then asks to show it.
-  execute(client, nil, 'postmortem.new', { { slug = slug } }, function(result)
+  local client = client_or_start()
+  if not client then
+    vim.notify('postmortem: the server did not start (is `postmortem-lsp` on PATH?)', vim.log.levels.ERROR)
+    return
+  end
+  -- The server creates the file at the root of its first workspace folder, through
+  -- workspace/applyEdit, then asks to show it.
+  execute(client, nil, 'postmortem.new', { request }, function(result)
     local uri = type(result) == 'string' and result or (type(result) == 'table' and result.uri)
     if uri then
       vim.cmd.edit(vim.fn.fnameescape(vim.uri_to_fname(uri)))
@@ -117,19 +203,66 @@ local function start(bufnr, config)
   vim.lsp.start(c, { bufnr = bufnr })
 end
 
+--- The options `setup()` takes for the editor itself, not for the client.
+local features = { inlay_hints = true, folding = true, outline = true }
+
+--- Turns on what `features` allows for a buffer the client attached to: inlay hints, folds
+--- from the server's folding ranges (0.11+; opened, not closed), and `gO` listing the
+--- server's document symbols. The server answers only for post-mortems, so other markdown
+--- files get no hints and no folds.
+local function on_attach(bufnr, wanted)
+  if wanted.inlay_hints and vim.lsp.inlay_hint and vim.lsp.inlay_hint.enable then
+    if has_011 then
+      vim.lsp.inlay_hint.enable(true, { bufnr = bufnr })
+    else
+      pcall(vim.lsp.inlay_hint.enable, true, { bufnr = bufnr })
+    end
+  end
+  if wanted.folding and vim.lsp.foldexpr then
+    for _, win in ipairs(vim.fn.win_findbuf(bufnr)) do
+      vim.wo[win].foldmethod = 'expr'
+      vim.wo[win].foldexpr = 'v:lua.vim.lsp.foldexpr()'
+      vim.wo[win].foldlevel = 99
+    end
+  end
+  if wanted.outline then
+    vim.keymap.set('n', 'gO', vim.lsp.buf.document_symbol, { buffer = bufnr, desc = 'Post-mortem outline (document symbols)' })
+  end
+end
+
 --- One call for every version: on 0.11+ it registers `opts` with `vim.lsp.config` and enables
 --- the server; before 0.11 it starts the client on each markdown buffer with `vim.lsp.start`.
+--- On the buffers the client attaches to it turns on inlay hints, folding and `gO` (the
+--- outline), unless `opts` says `inlay_hints = false`, `folding = false` or `outline = false`.
 --- @param opts table|nil client fields to override (`cmd`, `init_options`, `settings`, ...)
+--- and the three switches above
 function M.setup(opts)
+  opts = vim.deepcopy(opts or {})
+  local wanted = {}
+  for name, default in pairs(features) do
+    wanted[name] = opts[name] == nil and default or opts[name] ~= false
+    opts[name] = nil
+  end
+  local client_opts = next(opts) and opts or nil
+  M._opts = client_opts
+  local group = vim.api.nvim_create_augroup('postmortem', { clear = true })
+  vim.api.nvim_create_autocmd('LspAttach', {
+    group = group,
+    callback = function(args)
+      local client = vim.lsp.get_client_by_id(args.data.client_id)
+      if client and client.name == 'postmortem' then
+        on_attach(args.buf, wanted)
+      end
+    end,
+  })
   if has_011 then
-    if opts then
-      vim.lsp.config('postmortem', opts)
+    if client_opts then
+      vim.lsp.config('postmortem', client_opts)
     end
     vim.lsp.enable('postmortem')
     return
   end
-  local config = M.config(opts)
-  local group = vim.api.nvim_create_augroup('postmortem', { clear = true })
+  local config = M.config(client_opts)
   vim.api.nvim_create_autocmd('FileType', {
     group = group,
     pattern = config.filetypes,
