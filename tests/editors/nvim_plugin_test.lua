@@ -64,6 +64,12 @@ check(vim.deep_equal(dates, { 'date=' .. today, 'date=' .. yesterday }), 'date= 
 local used = vim.fn.getcompletion('PostmortemNew x date=2026-01-01 d', 'cmdline')
 check(vim.deep_equal(used, { 'deploy=' }), 'a name already given is not offered again', vim.inspect(used))
 
+local no, why = require('postmortem').parse_new('x color=red')
+check(no == nil and why:find('color=', 1, true) ~= nil, 'an unknown argument is refused by name', why)
+local req = require('postmortem').parse_new('  redis_pool title=Redis  pool, again date=2026-11-30')
+check(vim.deep_equal(req, { slug = 'redis_pool', title = 'Redis  pool, again date=2026-11-30' }),
+  'title= takes the rest of the line', vim.inspect(req))
+
 -- A fresh Neovim: no buffer has a file, no client runs.
 check(#vim.lsp.get_clients({ name = 'postmortem' }) == 0, 'no client runs before :PostmortemNew')
 vim.cmd('PostmortemNew redis_pool date=2026-11-30 deploy=HEAD title=Redis pool exhausted')
@@ -78,6 +84,8 @@ check(text:find('Redis pool exhausted', 1, true) ~= nil, 'the new file has the t
 check(text:find('| 2026-11-30 |', 1, true) ~= nil, 'the new file has the date', text:sub(1, 400))
 check(text:find('`' .. head:sub(1, 12) .. '`', 1, true) ~= nil, 'the new file has the Deploy SHA of HEAD', head)
 check(vim.fn.filereadable(want) == 1, 'the file exists on disk')
+local messages = vim.fn.execute('messages')
+check(not messages:find('E348', 1, true), 'opening it shows no error (showDocument from an empty buffer)', messages)
 
 -- setup() turned on inlay hints, folding and the outline on the new post-mortem.
 vim.wait(10000, function()
@@ -174,7 +182,7 @@ end
 local alert = line_of('14:05  (source: alert)')
 vim.api.nvim_buf_set_lines(buf, alert, alert + 1, false,
   { '14:05:30  (source: alert) CartErrorRate fires, pages the on-call engineer' })
-if fix('timeline-format', alert, 'seconds') then
+if fix('timeline-format', alert, 'Write `14:05`') then
   local got = vim.api.nvim_buf_get_lines(buf, alert, alert + 1, false)[1]
   check(got == '14:05  (source: alert) CartErrorRate fires, pages the on-call engineer',
     'timeline-format fix drops the seconds', got)

@@ -23,6 +23,22 @@ function M.root(path)
   return dir
 end
 
+--- `window/showDocument` (the file `postmortem.new` made): Neovim's own handler, unless it
+--- fails. It reads the word under the cursor for the tag stack, which is an error (E348)
+--- with the cursor on no word, e.g. in the empty buffer of a fresh Neovim: then the file is
+--- opened plainly.
+local function show_document(err, result, ctx, config)
+  local ok, answer = pcall(vim.lsp.handlers['window/showDocument'], err, result, ctx, config)
+  if ok then
+    return answer
+  end
+  if type(result) == 'table' and type(result.uri) == 'string' and not result.external then
+    vim.cmd.edit(vim.fn.fnameescape(vim.uri_to_fname(result.uri)))
+    return { success = true }
+  end
+  return { success = false }
+end
+
 --- The client configuration (the shape `vim.lsp.config` and `vim.lsp.start` both take).
 --- @param opts table|nil `cmd`, `init_options`, `settings` or any other client field to override
 --- @return table
@@ -40,6 +56,7 @@ function M.config(opts)
       end
     end,
   }
+  config.handlers = { ['window/showDocument'] = show_document }
   return vim.tbl_deep_extend('force', config, opts or {})
 end
 
