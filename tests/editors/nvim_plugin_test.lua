@@ -25,7 +25,7 @@ local function finish()
 end
 
 local function git(...)
-  local out = vim.fn.system(vim.list_extend({ 'git', '-C', ws, '-c', 'user.name=t', '-c', 'user.email=t@e' }, { ... }))
+  local out = vim.fn.system(vim.list_extend({ 'git', '-C', ws, '-c', 'user.name=t', '-c', 'user.email=t@e', '-c', 'commit.gpgsign=false' }, { ... }))
   assert(vim.v.shell_error == 0, out)
   return vim.trim(out)
 end
