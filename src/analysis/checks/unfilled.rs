@@ -155,4 +155,43 @@ mod tests {
             ]
         );
     }
+
+    const SKELETON_DETECTION: &str = "Say what first showed the problem and how quickly.\n\n\
+        - Which alert, and was its threshold right?\n\
+        - Which user, through which channel, and how late?\n\
+        - Which smoke-test step failed?\n\n- Signal: …\n- Noticed after: …\n\n";
+
+    #[test]
+    fn a_skeleton_left_as_inserted_is_one_warning_and_no_placeholder() {
+        let text = format!(
+            "## «Detection»\n\n{SKELETON_DETECTION}## «Timeline (UTC)»\n\n\
+             Write one line per page, message and action, so that a reader can replay the incident.\n\n\
+             ```\n07:03  (source: alert) …\n```\n\n## «What went well»\n\n-   …\n"
+        );
+        check_marked(unfilled_section, &text);
+        check_marked(
+            crate::analysis::checks::prose::placeholder,
+            &text.replace(['«', '»'], ""),
+        );
+    }
+
+    #[test]
+    fn placeholders_in_a_section_someone_wrote_in_stay_errors() {
+        let written = SKELETON_DETECTION.replacen("- Signal: …", "- Signal: the p99 alert", 1);
+        let text = format!("## Detection\n\n{written}");
+        check_marked(unfilled_section, &text);
+        let marked = format!(
+            "## Detection\n\n{}",
+            written.replacen("after: …", "after: «…»", 1)
+        );
+        check_marked(crate::analysis::checks::prose::placeholder, &marked);
+    }
+
+    #[test]
+    fn a_formatted_prevention_skeleton_is_still_unfilled() {
+        let text = "## «Prevention»\n\n| Owner  | Action      | Target date |\n\
+                    |--------|-------------|-------------|\n\
+                    | @owner | …, OPS-000  | YYYY-MM-DD  |\n";
+        check_marked(unfilled_section, text);
+    }
 }
