@@ -108,7 +108,7 @@ fn hover_on_a_heading_shows_the_templates_questions() {
         "{markdown}"
     );
     let line = VALID[..heading].matches('\n').count() as u32;
-    assert_eq!(response["result"]["range"], range((line, 3), (line, 12)));
+    assert_eq!(response["result"]["range"], range((line, 0), (line, 12)));
 }
 
 #[test]

@@ -10,17 +10,14 @@ pub fn section_hover(ctx: &Ctx, offset: usize) -> Option<Hover> {
         .sections
         .iter()
         .zip(&ctx.section_specs)
-        .find(|(s, _)| {
-            let line = &s.heading_line;
-            touches(&(line.start..line.end.saturating_sub(1)), offset)
-        })?;
+        .find(|(s, _)| touches(&(s.heading_line.start..s.name.end), offset))?;
     let spec = ctx.schema.sections.get((*spec)?)?;
     let asks = guidance(spec);
     if asks.trim().is_empty() {
         return None;
     }
     Some(Hover {
-        range: section.name.clone(),
+        range: section.heading_line.start..section.name.end,
         markdown: format!("**{}**: what the template asks\n\n{asks}", spec.name),
     })
 }
@@ -40,7 +37,7 @@ mod tests {
     #[test]
     fn a_heading_shows_its_sections_guidance() {
         let h = at(VALID, "## Detection\n").unwrap();
-        assert_eq!(&VALID[h.range.clone()], "Detection");
+        assert_eq!(&VALID[h.range.clone()], "## Detection");
         assert_eq!(
             h.markdown,
             "**Detection**: what the template asks\n\n\
