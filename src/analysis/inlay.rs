@@ -1,5 +1,6 @@
 //! Inlay hints: each timeline entry's offset from detection, and each Prevention target
-//! date's days left or overdue.
+//! date's days left or overdue. A hint on a table row sits after the row's last `|`, so it
+//! never widens a cell and undoes the alignment formatting made.
 
 use super::facts::{Ctx, TimelineLine};
 use super::schema::FieldRole;
@@ -17,7 +18,23 @@ pub struct InlayHint {
 pub fn inlay_hints(ctx: &Ctx) -> Vec<InlayHint> {
     let mut out = timeline_offsets(ctx);
     out.extend(target_dates(ctx));
+    for hint in &mut out {
+        hint.offset = after_row(ctx.text, hint.offset);
+    }
     out
+}
+
+/// `offset` itself, or the end of its line when that line is a table row (a `|` begins it
+/// and another ends it): the hint then follows the row instead of sitting in a cell.
+fn after_row(text: &str, offset: usize) -> usize {
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let line = text[start..end].trim_end();
+    if line.trim_start().starts_with('|') && line.len() > 1 && line.ends_with('|') {
+        start + line.len()
+    } else {
+        offset
+    }
 }
 
 /// `T−05m`, `T+36m`, `T+1h05m` after each entry's time, relative to the Detection minute.
@@ -141,5 +158,51 @@ mod tests {
             .replacen("09:26  (source", "01:55  (source", 1);
         let labels: Vec<String> = hints(&text).into_iter().map(|(_, l)| l).take(2).collect();
         assert_eq!(labels, ["T+30m", "T+2h05m"]);
+    }
+
+    /// A table messed up, then formatted: every hint on a row follows its last `|`.
+    #[test]
+    fn hints_on_a_formatted_table_follow_the_row() {
+        let messy = VALID.replacen("| Owner |", "|Owner   |", 1);
+        let doc = parse(&messy);
+        let env = Env::fixed();
+        let mut edits = crate::analysis::format::format(&Ctx::new(&messy, &doc, &env));
+        assert!(!edits.is_empty());
+        edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
+        let mut text = messy.clone();
+        for e in edits {
+            text.replace_range(e.range, &e.text);
+        }
+        let doc = parse(&text);
+        let found = inlay_hints(&Ctx::new(&text, &doc, &env));
+        let mut on_rows = 0;
+        for h in &found {
+            let start = text[..h.offset].rfind('\n').map_or(0, |i| i + 1);
+            let end = text[h.offset..]
+                .find('\n')
+                .map_or(text.len(), |i| h.offset + i);
+            let line = &text[start..end];
+            if let (Some(first), Some(last)) = (line.find('|'), line.rfind('|')) {
+                let at = h.offset - start;
+                assert!(
+                    !(first < at && at <= last),
+                    "hint {:?} inside the row {line:?}",
+                    h.label
+                );
+                assert_eq!(at, line.trim_end().len(), "{line:?}");
+                on_rows += 1;
+            }
+        }
+        assert_eq!(on_rows, 3, "{found:?}");
+    }
+
+    #[test]
+    fn timeline_hints_stay_after_the_time() {
+        assert!(
+            hints(VALID)
+                .iter()
+                .take(7)
+                .all(|(before, _)| before.contains(':'))
+        );
     }
 }

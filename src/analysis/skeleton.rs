@@ -1,10 +1,12 @@
 //! Skeletons of the template's sections, written in our own words: what section snippets,
 //! the missing-section quick fix and a new post-mortem insert.
 //!
-//! Unfilled parts default to template placeholders (`…`, `YYYY-MM-DD`, `<link>`), so a
-//! skeleton left as inserted is still flagged until someone fills it in.
+//! Each section opens with the template's prompting prose for it (its guidance: "Which
+//! alert, and was its threshold right?"), then the parts to fill, which default to template
+//! placeholders (`…`, `YYYY-MM-DD`, `<link>`). A skeleton left as inserted is flagged once,
+//! as an unfilled section, until someone writes in it.
 
-use super::schema::{FieldKind, Schema, SectionRole, names_match};
+use super::schema::{FieldKind, Schema, SectionRole, SectionSpec, names_match};
 use super::snippet::Snippet;
 use chrono::{DateTime, Utc};
 
@@ -40,7 +42,11 @@ pub fn section_with(
     let Some(spec) = schema.sections.get(index) else {
         return Snippet::new();
     };
-    let heading = Snippet::new().text(&format!("## {}\n\n", spec.name));
+    let mut heading = Snippet::new().text(&format!("## {}\n\n", spec.name));
+    let prose = guidance(spec);
+    if spec.role.is_some() && spec.role != Some(SectionRole::Header) && !prose.is_empty() {
+        heading = heading.text(&format!("{prose}\n\n"));
+    }
     let body = match spec.role {
         Some(SectionRole::Header) => header(schema),
         Some(SectionRole::Timeline) => Snippet::new()
@@ -64,6 +70,36 @@ pub fn section_with(
         _ => Snippet::new().text("- ").tab("…").text("\n"),
     };
     heading.append(body).text("\n")
+}
+
+/// The prompting prose of a section's template body: its lines outside code blocks and
+/// tables that hold no placeholder, blank lines kept between paragraphs, so a reader of
+/// the new file still sees what the template asks.
+pub fn guidance(spec: &SectionSpec) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    let mut in_code = false;
+    for line in spec.guidance.lines() {
+        let t = line.trim();
+        if t.starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        let filler = t.contains('…')
+            || t.contains("YYYY")
+            || t.starts_with('|')
+            || super::values::find_angle_placeholder(t, 0).is_some();
+        if in_code || filler {
+            continue;
+        }
+        if t.is_empty() && out.last().is_none_or(|l| l.is_empty()) {
+            continue;
+        }
+        out.push(line.trim_end());
+    }
+    while out.last().is_some_and(|l| l.is_empty()) {
+        out.pop();
+    }
+    out.join("\n")
 }
 
 /// Every template section in order, under an H1.
@@ -205,6 +241,27 @@ mod tests {
             s.to_snippet(),
             "09:41  (source: ${1|alert,Slack,log file|}) $0"
         );
+    }
+
+    #[test]
+    fn sections_keep_the_templates_prompting_questions() {
+        let schema = Schema::builtin_ref();
+        let text = document(schema, "…", now()).to_plain();
+        let detection = text.split("## Detection\n\n").nth(1).unwrap();
+        assert!(
+            detection.starts_with(
+                "Say what first showed the problem and how quickly.\n\n\
+                 - Which alert, and was its threshold right?\n\
+                 - Which user, through which channel, and how late?\n\
+                 - Which smoke-test step failed?\n\n- Signal: …\n"
+            ),
+            "{detection}"
+        );
+        assert!(text.contains("- What stopped the user impact?\n"), "{text}");
+        assert!(text.contains("so that a reader can replay the incident.\n\n```\n"));
+        // The Header has no prose, and filler lines are not guidance.
+        assert!(text.contains("## Header\n\n| Field | Value |"));
+        assert!(!text.contains("- @… |"));
     }
 
     #[test]

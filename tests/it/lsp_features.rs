@@ -340,8 +340,9 @@ fn inlay_hints_honour_the_requested_range() {
                 || label == format!("{} days overdue", overdue + 1),
             "{label}"
         );
-        let date = text.find("2026-03-21 |").unwrap();
-        assert_eq!(hints[7]["position"], at(&text, date + 10, utf16));
+        // After the row's last `|`, never inside the Target date cell.
+        let date = text.find("2026-03-21 |\n").unwrap();
+        assert_eq!(hints[7]["position"], at(&text, date + 12, utf16));
         assert_eq!(hints.len(), 10);
 
         // Only the Timeline block's lines: the three Prevention hints are left out.

@@ -13,6 +13,7 @@ mod core_props;
 mod examples;
 mod fixes_more;
 mod forged_data;
+mod fresh_file;
 mod git_cli;
 mod git_core;
 mod hook_staged;

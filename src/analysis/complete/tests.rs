@@ -188,12 +188,9 @@ fn line_start_offers_missing_sections_in_template_order() {
     assert!(items.is_empty(), "typing `#` is no trigger");
     let (_, items) = at(&format!("{text}\n## $0"), None);
     assert_eq!(labels(&items), ["## Impact", "## What was lucky"]);
-    assert!(
-        items[0]
-            .insert
-            .to_plain()
-            .starts_with("## Impact\n\n- Users: …\n")
-    );
+    assert!(items[0].insert.to_plain().starts_with(
+        "## Impact\n\n- Users: failed requests, lost orders or data, with numbers.\n"
+    ));
     let (_, none) = at(&format!("{text}\nsome prose $0"), None);
     assert!(none.is_empty());
 }

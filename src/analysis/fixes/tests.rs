@@ -136,7 +136,7 @@ fn missing_section_is_inserted_where_the_template_puts_it() {
     let text = format!("{}{}", &VALID[..start], &VALID[end..]);
     let (acts, fixed) = fix_first(&text, Code::MissingSection);
     assert_eq!(acts[0].title, "Insert the `## Impact` section");
-    assert!(fixed.contains("us before the alert.\n\n## Impact\n\n- Users: …\n- Team: …\n- Compliance: …\n\n## Root cause\n"), "{fixed}");
+    assert!(fixed.contains("us before the alert.\n\n## Impact\n\n- Users: failed requests, lost orders or data, with numbers.\n- Team: time spent, work set aside.\n- Compliance: anything to report.\n\n- Users: …\n- Team: …\n- Compliance: …\n\n## Root cause\n"), "{fixed}");
     let after = codes(&fixed);
     assert!(!after.contains(&Code::MissingSection) && !after.contains(&Code::SectionOrder));
 }
