@@ -394,3 +394,29 @@ fn a_fix_is_found_among_many_findings_at_the_same_and_other_ranges() {
         Vec::new()
     );
 }
+
+#[test]
+fn a_long_timeline_is_sorted_in_one_walk() {
+    // 20,000 entries in reverse order: each line's time is looked up once, not searched for.
+    let mut entries = String::new();
+    for i in (0..20_000).rev() {
+        entries.push_str(&format!(
+            "{:02}:{:02}  (source: alert) e{i}\n",
+            9 + i / 1500,
+            i / 25 % 60
+        ));
+    }
+    let text = VALID.replacen("```\n09:22", &format!("```\n{entries}09:22"), 1);
+    let env = Env::fixed();
+    let doc = parse(&text);
+    let ctx = Ctx::new(&text, &doc, &env);
+    let edit = reorder::sort_timeline(&ctx).expect("out of order");
+    let sorted = apply(&text, &[edit]);
+    let times: Vec<&str> = sorted
+        .lines()
+        .filter(|l| l.contains("(source: alert) e"))
+        .map(|l| &l[..5])
+        .collect();
+    assert_eq!(times.len(), 20_000);
+    assert!(times.windows(2).all(|w| w[0] <= w[1]));
+}
