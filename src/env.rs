@@ -40,14 +40,36 @@ struct Entry {
 pub struct FsWorkspace {
     root: PathBuf,
     cache: Mutex<HashMap<String, Entry>>,
+    /// The texts read, by real path: a file named under many spellings (`a/./b.md`,
+    /// `a/././b.md`, links) is read and kept once.
+    files: Mutex<Files>,
     evidence: Mutex<HashMap<String, (Instant, bool)>>,
 }
+
+/// What the texts read take, bounded by [`MAX_TEXT_BYTES`] in all.
+#[derive(Default)]
+struct Files {
+    by_real: HashMap<PathBuf, Shared>,
+    bytes: usize,
+}
+
+/// One file's text, when it was read, and its numbered headings once found.
+struct Shared {
+    at: Instant,
+    text: Arc<str>,
+    headings: Option<Arc<[NumberedHeading]>>,
+}
+
+/// The texts a workspace keeps at most, all files together: each is at most 4 MiB, and a
+/// document can name thousands of files. Past it, every text is forgotten at once.
+const MAX_TEXT_BYTES: usize = 64 << 20;
 
 impl FsWorkspace {
     pub fn new(root: &Path) -> FsWorkspace {
         FsWorkspace {
             root: fsread::real_root(root),
             cache: Mutex::new(HashMap::new()),
+            files: Mutex::default(),
             evidence: Mutex::new(HashMap::new()),
         }
     }
@@ -87,14 +109,7 @@ impl FsWorkspace {
             });
         let (kind, text) = match found {
             Err(kind) => (kind, None),
-            Ok(path) => {
-                let text = want_text.then(|| match fsread::read_text(&path) {
-                    Ok(text) => Ok(Arc::from(text)),
-                    Err(Refused::TooLarge) => Err(Unread::TooLarge),
-                    Err(_) => Err(Unread::Unreadable),
-                });
-                (PathKind::File, text)
-            }
+            Ok(path) => (PathKind::File, want_text.then(|| self.text(&path))),
         };
         Entry {
             at: Instant::now(),
@@ -102,6 +117,51 @@ impl FsWorkspace {
             text,
             headings: None,
         }
+    }
+
+    /// The text of the regular file at the real path `path`: the one kept, if read within
+    /// the cache's lifetime, else read now and kept.
+    fn text(&self, path: &Path) -> Result<Arc<str>, Unread> {
+        if let Ok(files) = self.files.lock()
+            && let Some(shared) = files.by_real.get(path)
+            && shared.at.elapsed() < TTL
+        {
+            return Ok(shared.text.clone());
+        }
+        let text: Arc<str> = match fsread::read_text(path) {
+            Ok(text) => Arc::from(text),
+            Err(Refused::TooLarge) => return Err(Unread::TooLarge),
+            Err(_) => return Err(Unread::Unreadable),
+        };
+        let full = {
+            let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+            let full = files.bytes + text.len() > MAX_TEXT_BYTES;
+            if full {
+                *files = Files::default();
+            }
+            files.bytes += text.len();
+            let old = files.by_real.insert(
+                path.to_path_buf(),
+                Shared {
+                    at: Instant::now(),
+                    text: text.clone(),
+                    headings: None,
+                },
+            );
+            if let Some(old) = old {
+                files.bytes -= old.text.len();
+            }
+            full
+        };
+        if full {
+            // The entries hold the texts too: let them go, the kinds stay.
+            let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            for entry in cache.values_mut() {
+                entry.text = None;
+                entry.headings = None;
+            }
+        }
+        Ok(text)
     }
 
     fn lookup(&self, rel: &str, want_text: bool) -> (PathKind, Option<Result<Arc<str>, Unread>>) {
@@ -143,8 +203,23 @@ impl Workspace for FsWorkspace {
         {
             return Ok(headings);
         }
-        // Found without the cache's lock held, and kept with the text they came from.
-        let headings: Arc<[NumberedHeading]> = numbered_headings(&text).into();
+        // Another spelling of the same file may have found them already.
+        let real = self.resolve(rel_path).ok();
+        let shared = real.as_ref().and_then(|real| {
+            let files = self.files.lock().ok()?;
+            let shared = files.by_real.get(real)?;
+            Arc::ptr_eq(&shared.text, &text).then(|| shared.headings.clone())?
+        });
+        // Found without the caches' locks held, and kept with the text they came from.
+        let headings: Arc<[NumberedHeading]> =
+            shared.unwrap_or_else(|| numbered_headings(&text).into());
+        if let Some(real) = &real
+            && let Ok(mut files) = self.files.lock()
+            && let Some(shared) = files.by_real.get_mut(real)
+            && Arc::ptr_eq(&shared.text, &text)
+        {
+            shared.headings = Some(headings.clone());
+        }
         if let Ok(mut cache) = self.cache.lock()
             && let Some(entry) = cache.get_mut(rel_path)
             && entry

@@ -569,3 +569,40 @@ fn check_skips_a_named_fifo_or_device() {
         "{stderr}"
     );
 }
+
+/// One 4 MB file named under 300 spellings (`refs/./big.md`, `refs/././big.md`, …): each
+/// spelling kept its own copy of the text (1.2 GB). Texts are kept by real path now.
+#[test]
+fn a_big_file_named_under_many_spellings_is_kept_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    std::fs::create_dir_all(root.join("refs")).unwrap();
+    std::fs::create_dir_all(root.join("_docs/06_metrics")).unwrap();
+    let mut big = String::new();
+    let mut n = 0;
+    while big.len() < 4_000_000 {
+        n += 1;
+        big.push_str(&format!("## {n}. Section {n}\n{}\n", "x".repeat(2000)));
+    }
+    std::fs::write(root.join("refs/big.md"), &big).unwrap();
+    let mut extra: String = (1..=300)
+        .map(|i| format!("- see `refs/{}big.md` §{i}\n", "./".repeat(i)))
+        .collect();
+    extra.push_str("- see `refs/big.md` §99999\n");
+    let at = VALID.find("\n## Detection gaps").unwrap() + 1;
+    let text = format!("{}{extra}{}", &VALID[..at], &VALID[at..]);
+    let doc = root.join("_docs/06_metrics/postmortem_2026-03-14_checkout-timeouts.md");
+    std::fs::write(&doc, &text).unwrap();
+    let uri = file_uri(&doc);
+    let (mut client, pid) = start(root, json!({}));
+    client.open(&uri, 1, &text);
+    client
+        .wait_for_within(Duration::from_secs(30), |m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri.as_str()
+                && m.to_string().contains("99999")
+        })
+        .expect("the missing section is reported");
+    assert!(peak_mb(pid) < 100, "peak {} MB", peak_mb(pid));
+}
