@@ -109,6 +109,22 @@ pub fn real_under(root: &Path, path: &Path) -> Result<PathBuf, Refused> {
     }
 }
 
+/// `path` with `.` dropped and `..` taken back, without asking the file system (the path
+/// may not exist on disk, or be a path in git's index).
+pub fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// `root` with its links resolved (as given when it does not exist).
 pub fn real_root(root: &Path) -> PathBuf {
     root.canonicalize().unwrap_or_else(|_| root.to_path_buf())

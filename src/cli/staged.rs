@@ -21,7 +21,7 @@ use crate::env::find_root;
 use crate::fsread::{self, Refused};
 use crate::git::index::Index;
 use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 /// The index of the repository holding the current folder, and the configurations loaded
@@ -125,7 +125,7 @@ impl Staged {
 
     /// The index paths under `path` (a file or folder, relative to the current folder).
     fn under(&self, path: &Path, all: &[&str]) -> Result<Vec<String>, String> {
-        let abs = lexical(&self.cwd.join(path));
+        let abs = crate::fsread::lexical(&self.cwd.join(path));
         let abs = abs.canonicalize().unwrap_or(abs);
         let Some(rel) = self.index.relative(&abs) else {
             return Err(format!(
@@ -219,7 +219,7 @@ impl Staged {
     fn read_config_file(&self, path: &Path) -> std::io::Result<String> {
         let staged = self
             .index
-            .relative(&lexical(path))
+            .relative(&crate::fsread::lexical(path))
             .filter(|rel| self.index.blob(rel).is_some());
         let Some(rel) = staged else {
             return fsread::read_to_string(path);
@@ -263,22 +263,6 @@ fn wanted_name(rel: &str) -> bool {
     is_md && !rel.split('/').any(|part| part.starts_with('.'))
 }
 
-/// `path` with `.` dropped and `..` taken back, without asking the file system (a path
-/// in the index may not exist on disk).
-fn lexical(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for part in path.components() {
-        match part {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -306,7 +290,7 @@ mod tests {
     #[test]
     fn lexical_paths_drop_dots() {
         assert_eq!(
-            lexical(Path::new("/r/a/./b/../c.md")),
+            crate::fsread::lexical(Path::new("/r/a/./b/../c.md")),
             Path::new("/r/a/c.md")
         );
     }

@@ -15,7 +15,7 @@ use crate::config::FILE_NAME;
 use crate::config::load::{Loaded, Sources, config_key, load_with};
 use crate::text::PositionEncoding;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{Diagnostic, Uri};
@@ -416,27 +416,13 @@ fn escape_glob(name: &str) -> String {
 /// Whether two paths name the same file: equal once `.` and `..` are resolved, or once
 /// links are (when the file exists).
 fn same_file(a: &Path, b: &Path) -> bool {
-    if lexical(a) == lexical(b) {
+    if crate::fsread::lexical(a) == crate::fsread::lexical(b) {
         return true;
     }
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
     }
-}
-
-fn lexical(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for part in path.components() {
-        match part {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
