@@ -97,6 +97,24 @@ mod tests {
     }
 
     #[test]
+    fn patterns_too_costly_to_match_are_refused() {
+        for costly in [
+            r"\w{1,100}\w{1,100}Q",
+            r"(?:\w|\pL){1,60}X(?:\w|\pL){1,60}-[0-9]+",
+        ] {
+            let e = TicketPattern::new(costly).unwrap_err();
+            assert!(e.contains("size limit"), "{costly}: {e}");
+        }
+        for fine in [
+            "OPS-[0-9]+",
+            r"(?:SEC|INC)-\d{4}",
+            r"[A-Z][A-Z0-9]{1,9}-\d{1,6}",
+        ] {
+            assert!(TicketPattern::new(fine).is_ok(), "{fine}");
+        }
+    }
+
+    #[test]
     fn patterns_that_can_match_empty_text_anywhere_are_refused() {
         for p in [
             r"\b[A-Z]*",
