@@ -48,7 +48,7 @@ impl Schema {
                 let name = text[s.name.clone()].to_string();
                 SectionSpec {
                     role: role_of(SECTION_ROLES, &name),
-                    guidance: text[s.body.range.clone()].to_string(),
+                    guidance: first_lines(&text[s.body.range.clone()], MAX_GUIDANCE),
                     name,
                 }
             })
@@ -78,6 +78,22 @@ const MAX_SECTIONS: usize = 200;
 const MAX_FIELDS: usize = 200;
 /// At most this many choices of a field, Timeline sources and Prevention columns.
 const MAX_LIST: usize = 100;
+/// At most this much of a section's guidance is kept (cut at a line end): it goes into
+/// every completion item and new file, and real guidance is a few sentences.
+const MAX_GUIDANCE: usize = 4096;
+
+/// The whole lines of `text` that fit in `max` bytes.
+fn first_lines(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let cut = text[..end].rfind('\n').map_or(end, |i| i + 1);
+    text[..cut].to_string()
+}
 
 /// Everything a template does not describe, at its built-in value.
 fn defaults() -> Schema {
@@ -424,6 +440,22 @@ mod tests {
         assert!(!schema.fields[2].required);
         assert_eq!(schema.timeline_sources, ["pager", "chat"]);
         assert_eq!(schema.sections[2].guidance.trim(), "Who told customers.");
+    }
+
+    #[test]
+    fn long_guidance_is_cut_at_a_line_end() {
+        let long: String = (0..1000).map(|i| format!("Question {i} — é?\n")).collect();
+        let text = format!("# Post-mortem: <x>\n\n## Summary\n\n{long}");
+        let (schema, _) = Schema::from_template(&text);
+        let guidance = &schema.sections[0].guidance;
+        assert!(guidance.len() <= MAX_GUIDANCE, "{}", guidance.len());
+        assert!(guidance.ends_with("?\n"), "{guidance:?}");
+        assert!(guidance.contains("Question 0 — é?"));
+        let short = "# P\n\n## Summary\n\nWhat happened?\n";
+        assert_eq!(
+            Schema::from_template(short).0.sections[0].guidance,
+            "\nWhat happened?\n"
+        );
     }
 
     #[test]
