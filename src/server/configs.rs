@@ -64,10 +64,15 @@ pub struct Configs {
 impl Configs {
     /// Replaces the editor's settings; every configuration is reloaded when next needed.
     /// Returns at once (it runs on the async thread): the next load applies them.
-    pub fn set_editor(&self, toml: Option<String>) {
+    /// Returns whether they changed: a client may send the same settings again and again.
+    pub fn set_editor(&self, toml: Option<String>) -> bool {
         let mut editor = self.editor.lock().unwrap_or_else(|e| e.into_inner());
+        if editor.0 == toml {
+            return false;
+        }
         editor.0 = toml;
         editor.1 += 1;
+        true
     }
 
     /// `inner`, with the editor's settings brought up to date.
@@ -112,13 +117,30 @@ impl Configs {
     ) -> Outcome {
         let mut inner = self.inner();
         let inner = &mut *inner;
+        // A file open in the editor is read from its open text, which a stat cannot see;
+        // anything else is read again only when its stat moved, so a storm of change
+        // notifications for an unchanged 4 MB template costs a stat each, not a parse.
+        let open: Vec<bool> = {
+            let state = lock(state);
+            changed.iter().map(|c| state.text_of(c).is_some()).collect()
+        };
+        let mut touched = Vec::new();
         for (key, (loaded, stale)) in inner.loads.iter_mut() {
             let template = loaded.template_path.as_deref();
-            if changed
-                .iter()
-                .any(|c| same_file(c, key) || template.is_some_and(|t| same_file(c, t)))
-            {
+            let hits = |c: &PathBuf| same_file(c, key) || template.is_some_and(|t| same_file(c, t));
+            if changed.iter().zip(&open).any(|(c, open)| *open && hits(c)) {
                 *stale = true;
+            } else if changed.iter().any(hits) {
+                touched.push(key.clone());
+            }
+        }
+        for key in touched {
+            if !inner.stamps.contains_key(&key) {
+                if let Some((_, stale)) = inner.loads.get_mut(&key) {
+                    *stale = true;
+                }
+            } else {
+                inner.moved(&key);
             }
         }
         let (files, encoding) = {

@@ -187,7 +187,7 @@ impl LanguageServer for Backend {
             tracing::info!(?encoding, roots = ?state.roots, "initialized");
         }
         if let Some(options) = &params.initialization_options {
-            let warnings = self.take_settings(options);
+            let (warnings, _) = self.take_settings(options);
             *self.init_warnings.lock().unwrap_or_else(|e| e.into_inner()) = warnings;
         }
         Ok(InitializeResult {
@@ -286,9 +286,12 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
-        let warnings = self.take_settings(&params.settings);
+        let (warnings, changed) = self.take_settings(&params.settings);
         self.warn(warnings).await;
-        self.resync(Vec::new(), None).await;
+        // The same settings sent again change nothing: no reload.
+        if changed {
+            self.resync(Vec::new(), None).await;
+        }
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {

@@ -11,13 +11,13 @@ use tower_lsp_server::ls_types::{MessageType, Uri};
 
 impl Backend {
     /// Reads the editor's settings (`initializationOptions` or a configuration change);
-    /// returns the warnings to show. `null` keeps the settings in force.
-    pub(super) fn take_settings(&self, value: &Value) -> Vec<String> {
+    /// returns the warnings to show and whether the settings changed. `null` keeps the
+    /// settings in force.
+    pub(super) fn take_settings(&self, value: &Value) -> (Vec<String>, bool) {
         let read = settings::read(value);
-        if read.toml.is_some() || !value.is_null() {
-            self.configs.set_editor(read.toml);
-        }
-        read.warnings
+        let changed =
+            (read.toml.is_some() || !value.is_null()) && self.configs.set_editor(read.toml);
+        (read.warnings, changed)
     }
 
     pub(super) async fn warn(&self, warnings: Vec<String>) {

@@ -606,3 +606,45 @@ fn a_big_file_named_under_many_spellings_is_kept_once() {
         .expect("the missing section is reported");
     assert!(peak_mb(pid) < 100, "peak {} MB", peak_mb(pid));
 }
+
+/// 300 change notifications for a template that did not change: each read and parsed the
+/// 1.5 MB template again, one after another, and requests waited behind them. Now an
+/// unchanged file (same stat) is not read again.
+#[test]
+fn a_storm_of_change_notifications_for_an_unchanged_template_costs_a_stat_each() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    std::fs::create_dir_all(root.join("_docs/06_metrics")).unwrap();
+    let template = root.join("_docs/06_metrics/postmortem_template.md");
+    let mut text = crate::common::VALID.to_string();
+    for i in 0..150 {
+        text.push_str(&format!("\n## Extra {i}\n\n{}\n", "Why? ".repeat(2000)));
+    }
+    std::fs::write(&template, &text).unwrap();
+    let doc = root.join("_docs/06_metrics/postmortem_2026-03-14_checkout-timeouts.md");
+    std::fs::write(&doc, VALID).unwrap();
+    let uri = file_uri(&doc);
+    let (mut client, _) = start(root, json!({}));
+    client.open(&uri, 1, VALID);
+    client
+        .wait_for_within(Duration::from_secs(20), |m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri.as_str()
+        })
+        .expect("diagnostics under the team template");
+    let changes = json!({ "changes": [{ "uri": file_uri(&template), "type": 2 }] });
+    for _ in 0..300 {
+        client.notify("workspace/didChangeWatchedFiles", changes.clone());
+    }
+    let started = Instant::now();
+    ask(
+        &mut client,
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
