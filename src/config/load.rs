@@ -11,6 +11,42 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+/// Who named the template in force, and so where a problem with it is told.
+enum Named {
+    /// Found next to the post-mortems: told on the template itself.
+    Discovered,
+    /// The `template` key of the configuration file (its text): told on that value.
+    InFile(Arc<str>),
+    /// The editor's settings: told to the editor.
+    ByEditor,
+}
+
+impl Loaded {
+    /// Records a problem with the template `template`, where whoever named it sees it.
+    fn template_problem(
+        &mut self,
+        named: &Named,
+        template: &Path,
+        config_path: &Path,
+        on_file: String,
+        for_editor: String,
+    ) {
+        let (path, text, range) = match named {
+            Named::Discovered => (template, Arc::from(""), 0..0),
+            Named::InFile(text) => (config_path, text.clone(), value_range(text, "template")),
+            Named::ByEditor => return self.editor_problems.push(for_editor),
+        };
+        self.problems.push(FileProblem {
+            path: path.to_path_buf(),
+            text,
+            problem: ConfigProblem {
+                range,
+                message: on_file,
+            },
+        });
+    }
+}
+
 /// A problem and the file it is in.
 #[derive(Debug, Clone)]
 pub struct FileProblem {
@@ -167,7 +203,11 @@ pub fn load_with(config_path: &Path, sources: &Sources) -> Loaded {
     let mut template_schema = Schema::builtin();
     // Without a `template` setting, one found next to the post-mortems is the schema.
     let configured = config.template.as_deref().map(|t| template_in(dir, t));
-    let discovered = configured.is_none();
+    let named = match &text {
+        _ if configured.is_none() => Named::Discovered,
+        Some(text) if file_config.template == config.template => Named::InFile(text.clone()),
+        _ => Named::ByEditor,
+    };
     let found = configured.or_else(|| {
         let path = super::discover::template(dir, &config)?;
         Some(
@@ -180,34 +220,15 @@ pub fn load_with(config_path: &Path, sources: &Sources) -> Loaded {
     // never watched, its problems never published on a file outside the repository.
     if let Some(Err((shown, refused))) = &found {
         let why = format!(
-            "the template {}; give a file inside this folder, relative to it",
+            "the template {}",
             refused.describe(&shown.display().to_string())
         );
-        match &text {
-            _ if discovered => loaded.problems.push(FileProblem {
-                path: shown.clone(),
-                text: "".into(),
-                problem: ConfigProblem {
-                    range: 0..0,
-                    message: why,
-                },
-            }),
-            Some(text) if file_config.template == config.template => {
-                loaded.problems.push(FileProblem {
-                    path: config_path.to_path_buf(),
-                    text: text.clone(),
-                    problem: ConfigProblem {
-                        range: value_range(text, "template"),
-                        message: why,
-                    },
-                })
-            }
-            _ => loaded.editor_problems.push(format!(
-                "the template {}; give a file inside `{}`, relative to it",
-                refused.describe(&shown.display().to_string()),
-                dir.display()
-            )),
-        }
+        let on_file = format!("{why}; give a file inside this folder, relative to it");
+        let for_editor = format!(
+            "{why}; give a file inside `{}`, relative to it",
+            dir.display()
+        );
+        loaded.template_problem(&named, shown, config_path, on_file, for_editor);
     }
     if let Some(Ok(path)) = found {
         // The last template read from the same path, for a template that turned bad.
@@ -234,30 +255,9 @@ pub fn load_with(config_path: &Path, sources: &Sources) -> Loaded {
             Err(e) => {
                 template_schema = kept.unwrap_or(template_schema);
                 let why = format!("cannot read the template `{}`: {e}", path.display());
-                match &text {
-                    _ if discovered => loaded.problems.push(FileProblem {
-                        path: path.clone(),
-                        text: "".into(),
-                        problem: ConfigProblem {
-                            range: 0..0,
-                            message: why,
-                        },
-                    }),
-                    Some(text) if file_config.template == config.template => {
-                        loaded.problems.push(FileProblem {
-                            path: config_path.to_path_buf(),
-                            text: text.clone(),
-                            problem: ConfigProblem {
-                                range: value_range(text, "template"),
-                                message: format!("{why}; give its path relative to this file"),
-                            },
-                        })
-                    }
-                    _ => loaded.editor_problems.push(format!(
-                        "{why}; give its path relative to `{}`",
-                        dir.display()
-                    )),
-                }
+                let on_file = format!("{why}; give its path relative to this file");
+                let for_editor = format!("{why}; give its path relative to `{}`", dir.display());
+                loaded.template_problem(&named, &path, config_path, on_file, for_editor);
             }
         }
         loaded.template_path = Some(path);
