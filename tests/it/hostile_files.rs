@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use std::os::unix::fs::symlink;
 use std::os::unix::net::UnixListener;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 /// How long any one answer may take before the test fails.
@@ -465,24 +465,10 @@ fn an_editor_template_outside_the_repository_is_refused() {
 
 /// Runs `check` in `dir` with `args`, failing the test if it takes longer than [`LIMIT`].
 fn check(dir: &Path, args: &[&str]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_postmortem-lsp"))
-        .arg("check")
-        .args(args)
-        .current_dir(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + LIMIT;
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("`check {args:?}` did not finish within {LIMIT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
+    let args: Vec<&str> = std::iter::once("check")
+        .chain(args.iter().copied())
+        .collect();
+    common::cli_within(dir, &args, LIMIT).0
 }
 
 /// Case 1 in the CLI: a FIFO reference is a `broken-reference`, promptly.

@@ -69,27 +69,7 @@ fn plain_git(dir: &Path, args: &[&str], stdin: &str) -> Output {
 
 /// Runs the binary with `args` in `dir`, failing the test if it takes more than `limit`.
 fn cli(dir: &Path, args: &[&str], limit: Duration) -> (Output, Duration) {
-    let started = Instant::now();
-    let mut child = Command::new(BIN)
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "`postmortem-lsp {}` ran longer than {limit:?}",
-                args.join(" ")
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    (child.wait_with_output().unwrap(), started.elapsed())
+    common::cli_within(dir, args, limit)
 }
 
 /// A server with the repository as its workspace folder. `create_files`: whether the

@@ -9,29 +9,12 @@
 
 use crate::common::VALID;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-/// Runs `check .` in `dir`, killing it if it has not finished within 10 s.
+/// Runs `check .` in `dir`, failing the test if it has not finished within 10 s.
 fn check_within(dir: &Path) -> (Output, Duration) {
-    let start = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_postmortem-lsp"))
-        .arg("check")
-        .arg(".")
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > Duration::from_secs(10) {
-            child.kill().unwrap();
-            panic!("check did not finish within 10 s");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    (child.wait_with_output().unwrap(), start.elapsed())
+    crate::common::cli_within(dir, &["check", "."], Duration::from_secs(10))
 }
 
 fn mkfifo(path: &Path) {

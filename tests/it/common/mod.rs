@@ -359,3 +359,33 @@ pub const VALID: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/examples/acme-shop/_docs/06_metrics/postmortem_2026-03-14_checkout-timeouts.md"
 ));
+
+/// Runs the binary with `args` in `dir`, failing the test if it takes more than `limit`
+/// (a hang fails instead of holding the suite). Returns its output and how long it took.
+pub fn cli_within(
+    dir: &std::path::Path,
+    args: &[&str],
+    limit: Duration,
+) -> (std::process::Output, Duration) {
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_postmortem-lsp"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "`postmortem-lsp {}` ran longer than {limit:?}",
+                args.join(" ")
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (child.wait_with_output().unwrap(), started.elapsed())
+}
