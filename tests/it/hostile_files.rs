@@ -184,13 +184,7 @@ fn says(diagnostic: &Value, wanted: &str) -> bool {
 
 /// The server's peak resident memory, in MB.
 fn peak_mb(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let kb: u64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0);
-    kb / 1024
+    common::status_kb(pid, "VmHWM:") / 1024
 }
 
 /// Many hovers and another request still answer; then `shutdown` answers and `exit` ends

@@ -99,10 +99,7 @@ impl Server {
 
     /// A line of `/proc/PID/status` (`VmRSS`, say) in kB.
     fn status_kb(&self, field: &str) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .expect("the server is running");
-        let line = status.lines().find(|l| l.starts_with(field)).unwrap();
-        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+        crate::common::status_kb(self.child.id(), field)
     }
 
     fn rss_mb(&self) -> f64 {

@@ -389,3 +389,15 @@ pub fn cli_within(
     }
     (child.wait_with_output().unwrap(), started.elapsed())
 }
+
+/// A `/proc/PID/status` field (`VmRSS:`, `VmHWM:`) of a running process, in kB. Panics when
+/// it cannot be read, so a memory bound is never checked against a missing value.
+pub fn status_kb(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_else(|e| panic!("process {pid} is not running: {e}"));
+    let line = status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .unwrap_or_else(|| panic!("no {field} in /proc/{pid}/status"));
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
