@@ -2,7 +2,7 @@
 //! feature off the async workers (guarded against panics), and converts its result.
 
 use super::view::{self, Git, View};
-use super::{Backend, convert, lock};
+use super::{Backend, convert, lock, state};
 use crate::analysis::{complete, format, hover, inlay, outline};
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
@@ -58,7 +58,8 @@ impl Backend {
         // A document opened a moment ago may still be waiting for its settings: load them
         // now rather than answer with the wrong ones.
         if lock(&self.state).config_pending(uri) {
-            self.resync(Vec::new(), Some(uri.clone())).await;
+            self.resync_now(Vec::new(), state::Scope::Doc(uri.clone()), false)
+                .await;
         }
         let snapshot = lock(&self.state).get(uri);
         let Some(snapshot) = snapshot else {

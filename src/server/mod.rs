@@ -56,6 +56,8 @@ pub struct Backend {
     configs: Arc<Configs>,
     /// Warnings about the `initializationOptions`, shown once the client is initialized.
     init_warnings: Mutex<Vec<String>>,
+    /// The settings reloads waiting to run.
+    reloads: reload::Reloads,
 }
 
 /// Locks the state, recovering it if a panic elsewhere poisoned the lock: the documents are
@@ -89,6 +91,7 @@ impl Backend {
             refresher,
             configs: Arc::default(),
             init_warnings: Mutex::default(),
+            reloads: reload::Reloads::default(),
         }
     }
 

@@ -628,3 +628,65 @@ fn a_storm_of_change_notifications_for_an_unchanged_template_costs_a_stat_each()
         started.elapsed()
     );
 }
+
+/// 1,000 different editor settings in a row, under a 1.5 MB template: each reloaded and
+/// parsed the template again, one after another (85 s in a debug build), and requests waited
+/// behind them. Now the settings that arrive while one reload runs are merged into the next:
+/// requests are answered at once, and the last settings are the ones in force.
+#[test]
+fn a_storm_of_different_settings_reloads_once_more_not_a_thousand_times() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    std::fs::create_dir_all(root.join("_docs/06_metrics")).unwrap();
+    let template = root.join("_docs/06_metrics/postmortem_template.md");
+    let mut text = crate::common::VALID.to_string();
+    for i in 0..150 {
+        text.push_str(&format!("\n## Extra {i}\n\n{}\n", "Why? ".repeat(2000)));
+    }
+    std::fs::write(&template, &text).unwrap();
+    let doc = root.join(DOC);
+    std::fs::write(&doc, VALID).unwrap();
+    let uri = file_uri(&doc);
+    let (mut client, _) = start(root, json!({}));
+    client.open(&uri, 1, VALID);
+    let tickets = |m: &Value| m.to_string().matches("\"missing-ticket\"").count();
+    let first = client
+        .wait_for_within(Duration::from_secs(20), |m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri.as_str()
+        })
+        .expect("diagnostics under the team template");
+    assert_eq!(tickets(&first), 0, "{first}");
+    let started = Instant::now();
+    // Each differs from the one before it; none changes what the document gets.
+    for i in 0..1000 {
+        let level = ["warning", "error"][i % 2];
+        client.notify(
+            "workspace/didChangeConfiguration",
+            json!({ "settings": { "postmortem": { "rules": { "human-error": level } } } }),
+        );
+    }
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": { "postmortem": { "tickets": { "pattern": "INC-[0-9]+" } } } }),
+    );
+    ask(
+        &mut client,
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "the request waited {:?} behind the reloads",
+        started.elapsed()
+    );
+    let last = client
+        .wait_for_within(Duration::from_secs(20), |m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri.as_str()
+                && tickets(m) > 0
+        })
+        .expect("the last settings apply");
+    // The three Prevention rows, none of whose keys is an INC ticket.
+    assert_eq!(tickets(&last), 3, "{last}");
+}
