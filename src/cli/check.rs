@@ -97,6 +97,9 @@ fn report(
             .clone();
         jobs.push((file, root.as_ref(), repo, config));
     }
+    for refusal in repos.take_refusals() {
+        eprintln!("postmortem-lsp: warning: {refusal}");
+    }
 
     let diagnostics = parallel::map(&jobs, |(file, root, repo, config)| {
         let path = file.path.to_string_lossy();

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
+use std::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::sync_channel;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -38,6 +38,7 @@ pub struct Live {
     child: Shared,
     pub stdin: Option<ChildStdin>,
     pub stdout: Option<ChildStdout>,
+    pub stderr: Option<ChildStderr>,
 }
 
 impl Live {
@@ -50,7 +51,8 @@ impl Live {
             return None;
         }
         let mut child = cmd.spawn().ok()?;
-        let (stdin, stdout) = (child.stdin.take(), child.stdout.take());
+        let (stdin, stdout, stderr) =
+            (child.stdin.take(), child.stdout.take(), child.stderr.take());
         let id = NEXT.fetch_add(1, Ordering::Relaxed);
         let child = Arc::new(Mutex::new(child));
         live.insert(id, child.clone());
@@ -59,6 +61,7 @@ impl Live {
             child,
             stdin,
             stdout,
+            stderr,
         })
     }
 
@@ -103,18 +106,34 @@ pub fn run(cmd: &mut Command) -> Option<(bool, Vec<u8>)> {
 /// [`run`] with another deadline: for the few runs whose work grows with the repository
 /// (listing a large index for `check --staged`), which a fixed 2 s could cut short.
 pub fn run_within(cmd: &mut Command, timeout: Duration) -> Option<(bool, Vec<u8>)> {
-    let deadline = Instant::now() + timeout;
     cmd.stdout(Stdio::piped());
+    collect(cmd, timeout, |live| Some(Box::new(live.stdout.take()?)))
+}
+
+/// [`run`], keeping what the child writes to stderr instead of stdout: for telling the
+/// user why git refused a repository.
+pub fn run_stderr(cmd: &mut Command) -> Option<(bool, Vec<u8>)> {
+    cmd.stdout(Stdio::null()).stderr(Stdio::piped());
+    collect(cmd, TIMEOUT, |live| Some(Box::new(live.stderr.take()?)))
+}
+
+/// Runs `cmd` within `timeout`, reading at most [`MAX_OUTPUT`] of the stream `take` picks.
+fn collect(
+    cmd: &mut Command,
+    timeout: Duration,
+    take: impl FnOnce(&mut Live) -> Option<Box<dyn Read + Send>>,
+) -> Option<(bool, Vec<u8>)> {
+    let deadline = Instant::now() + timeout;
     let mut live = Live::spawn(cmd)?;
-    let stdout = live.stdout.take()?;
+    let stream = take(&mut live)?;
     // Read on a thread so the wait has a deadline; the thread ends when the pipe closes,
     // which killing the child does.
     let (tx, rx) = sync_channel(1);
     std::thread::spawn(move || {
         let mut out = Vec::new();
-        let mut stdout = stdout;
-        let ok = (&mut stdout).take(MAX_OUTPUT).read_to_end(&mut out).is_ok()
-            && std::io::copy(&mut stdout, &mut std::io::sink()).is_ok();
+        let mut stream = stream;
+        let ok = (&mut stream).take(MAX_OUTPUT).read_to_end(&mut out).is_ok()
+            && std::io::copy(&mut stream, &mut std::io::sink()).is_ok();
         let _ = tx.send(ok.then_some(out));
     });
     let out = rx

@@ -196,6 +196,12 @@ impl Git {
         self
     }
 
+    /// Runs git to completion keeping its stderr instead of its stdout, as
+    /// [`Git::output`] does otherwise.
+    pub fn stderr(mut self) -> Option<(bool, Vec<u8>)> {
+        super::child::run_stderr(&mut self.cmd)
+    }
+
     /// The trimmed stdout of a successful run.
     pub fn text(self) -> Option<String> {
         match self.output()? {

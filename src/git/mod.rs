@@ -4,7 +4,8 @@
 //! Everything here runs the `git` program (see [`command`] for how arguments are kept
 //! safe and repository-configured programs off, and [`child`] for the deadline on every
 //! run). Without git on PATH, outside a repository, in a bare one, or when git does not
-//! answer in time, the functions return `None` and the git checks stay quiet.
+//! answer in time, the functions return `None` and the git checks stay quiet; a repository
+//! git refuses is named once ([`Repos::take_refusals`]).
 
 pub mod catfile;
 pub mod child;
@@ -24,21 +25,74 @@ use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
 /// The repository containing `dir` (`git rev-parse --show-toplevel`), with its git folders.
 pub fn discover(dir: &Path) -> Option<Location> {
-    let text = Git::new(dir)
+    locate(dir).ok()
+}
+
+/// Why [`locate`] found no repository.
+#[derive(Debug, PartialEq, Eq)]
+enum NotFound {
+    /// Git did not answer within its deadline.
+    Silent,
+    /// Git answered with an error (outside a repository, or one it cannot read).
+    Failed,
+    /// Git found one, but its git folders are not to be trusted (see [`trusted`]).
+    Untrusted,
+}
+
+fn locate(dir: &Path) -> Result<Location, NotFound> {
+    let out = Git::new(dir)
         .arg("rev-parse")
         .arg("--show-toplevel")
         .arg("--git-dir")
         .arg("--git-common-dir")
-        .text()?;
+        .output()
+        .ok_or(NotFound::Silent)?;
+    let text = match out {
+        (true, out) => String::from_utf8_lossy(&out).trim().to_string(),
+        (false, _) => return Err(NotFound::Failed),
+    };
     let mut lines = text.lines();
-    let (top, git_dir, common_dir) = (lines.next()?, lines.next()?, lines.next()?);
+    let (Some(top), Some(git_dir), Some(common_dir)) = (lines.next(), lines.next(), lines.next())
+    else {
+        return Err(NotFound::Failed);
+    };
     // `--git-dir` and `--git-common-dir` may be relative to the folder git ran in.
     let loc = Location {
         top: PathBuf::from(top),
         git_dir: dir.join(git_dir),
         common_dir: dir.join(common_dir),
     };
-    trusted(&loc).then_some(loc)
+    if trusted(&loc) {
+        Ok(loc)
+    } else {
+        Err(NotFound::Untrusted)
+    }
+}
+
+/// Why git gives no repository for `dir` although one is there (a `.git` in `dir` or a
+/// folder above it), given how [`locate`] failed: git's own first error line (an
+/// `include.path` loop in `.git/config`, a broken `HEAD`; asked again, with its stderr),
+/// that it did not answer in time, or that the repository is not trusted. `None` when there
+/// is no repository to speak of.
+fn why_not(dir: &Path, failed: NotFound) -> Option<(PathBuf, String)> {
+    let holder = dir.ancestors().find(|a| a.join(".git").exists())?;
+    let why = match failed {
+        NotFound::Silent => format!("git did not answer within {} s", child::TIMEOUT.as_secs()),
+        NotFound::Untrusted => "its git folder lies outside it (a `.git` file naming another \
+                                repository), so its history is not shown"
+            .to_string(),
+        NotFound::Failed => {
+            let (_, err) = Git::new(dir).arg("rev-parse").arg("--git-dir").stderr()?;
+            let err = String::from_utf8_lossy(&err);
+            let line = err.lines().map(str::trim).find(|l| !l.is_empty())?;
+            if line.contains("not a git repository") {
+                return None;
+            }
+            let line: String = line.chars().take(300).collect();
+            format!("git says `{line}`")
+        }
+    };
+    Some((holder.to_path_buf(), why))
 }
 
 /// Whether a repository's history may be shown: its git folders lie inside its work tree,
@@ -88,6 +142,8 @@ pub fn resolve_rev(dir: &Path, rev: &Rev) -> Option<String> {
 pub struct Repos {
     by_top: Mutex<HashMap<PathBuf, Arc<Repo>>>,
     by_dir: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+    /// The repositories git refused, each said once, and what is still to be said.
+    refused: Mutex<(std::collections::HashSet<PathBuf>, Vec<String>)>,
 }
 
 impl Repos {
@@ -165,7 +221,23 @@ impl Repos {
         if !wait {
             return None;
         }
-        let top = discover(dir).map(|l| l.top.canonicalize().unwrap_or(l.top));
+        let found = locate(dir);
+        let top = found
+            .as_ref()
+            .ok()
+            .map(|l| l.top.canonicalize().unwrap_or_else(|_| l.top.clone()));
+        if let Err(failed) = found
+            && let Some((repo, why)) = why_not(dir, failed)
+        {
+            let mut refused = self.refused.lock().unwrap_or_else(|e| e.into_inner());
+            if refused.0.insert(repo.clone()) {
+                refused.1.push(format!(
+                    "Git cannot read the repository at {}: {why}. The deploy and rollback \
+                     SHAs of its post-mortems are not checked.",
+                    repo.display()
+                ));
+            }
+        }
         let mut by_dir = self.by_dir.lock().unwrap_or_else(|e| e.into_inner());
         if by_dir.len() > 10_000 {
             by_dir.clear();
@@ -176,6 +248,12 @@ impl Repos {
 }
 
 impl Repos {
+    /// What is to be told about repositories git refused, each once per process: the
+    /// git checks of their documents are off, and the user should know why.
+    pub fn take_refusals(&self) -> Vec<String> {
+        std::mem::take(&mut self.refused.lock().unwrap_or_else(|e| e.into_inner()).1)
+    }
+
     /// Forgets what was found for `dir` (a folder no open document is in any more), and
     /// its repository once no other known folder is in it, so memory follows the open
     /// documents rather than every folder ever seen.
@@ -249,6 +327,61 @@ mod trust_tests {
         // Git itself follows the file; we do not.
         git(&repo, &["log", "-1"]);
         assert!(discover(&repo).is_none());
+    }
+
+    #[test]
+    fn a_repository_git_refuses_is_named_with_gits_reason_and_said_once() {
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = tmp.path().join("repo");
+        std::fs::create_dir_all(repo.join("_docs/06_metrics")).unwrap();
+        git(&repo, &["init", "-q"]);
+        let config = repo.join(".git/config");
+        let mut text = std::fs::read_to_string(&config).unwrap();
+        text.push_str("[include]\n\tpath = config\n");
+        std::fs::write(&config, text).unwrap();
+        let docs = repo.join("_docs/06_metrics");
+        assert_eq!(locate(&docs), Err(NotFound::Failed));
+        let (holder, why) = why_not(&docs, NotFound::Failed).unwrap();
+        assert_eq!(holder, repo);
+        assert!(
+            why.starts_with("git says `fatal: exceeded maximum include depth"),
+            "{why}"
+        );
+        let repos = Repos::new();
+        for doc in ["a.md", "b.md"] {
+            assert!(repos.for_document(&docs.join(doc), None).is_none());
+        }
+        assert!(repos.for_document(&repo.join("c.md"), None).is_none());
+        let told = repos.take_refusals();
+        assert_eq!(told.len(), 1, "{told:?}");
+        assert!(told[0].contains(&repo.display().to_string()), "{told:?}");
+        assert!(told[0].ends_with("are not checked."), "{told:?}");
+        assert!(repos.take_refusals().is_empty());
+    }
+
+    #[test]
+    fn a_folder_outside_any_repository_is_not_a_refusal() {
+        let tmp = tempfile::tempdir().unwrap();
+        assert_eq!(locate(tmp.path()), Err(NotFound::Failed));
+        assert_eq!(why_not(tmp.path(), NotFound::Failed), None);
+        // A `.git` git does not recognise is no repository either.
+        std::fs::create_dir(tmp.path().join(".git")).unwrap();
+        assert_eq!(why_not(tmp.path(), NotFound::Failed), None);
+    }
+
+    #[test]
+    fn an_untrusted_git_file_is_a_refusal_that_says_so() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (other, repo) = (tmp.path().join("other"), tmp.path().join("repo"));
+        std::fs::create_dir_all(&other).unwrap();
+        std::fs::create_dir_all(&repo).unwrap();
+        git(&other, &["init", "-q"]);
+        let gitdir = format!("gitdir: {}\n", other.join(".git").display());
+        std::fs::write(repo.join(".git"), gitdir).unwrap();
+        assert_eq!(locate(&repo), Err(NotFound::Untrusted));
+        let (holder, why) = why_not(&repo, NotFound::Untrusted).unwrap();
+        assert_eq!(holder, repo);
+        assert!(why.contains("naming another repository"), "{why}");
     }
 
     #[test]

@@ -80,6 +80,7 @@ impl Backend {
             repos.clone(),
             publisher.clone(),
             clock.clone(),
+            client.clone(),
         ));
         Backend {
             client,

@@ -23,7 +23,8 @@ use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc::UnboundedSender;
-use tower_lsp_server::ls_types::Uri;
+use tower_lsp_server::Client;
+use tower_lsp_server::ls_types::{MessageType, Uri};
 
 /// Wraps a set of answers and remembers whether any of them was not known yet.
 struct Recorder<C> {
@@ -125,6 +126,8 @@ pub struct Refresher {
     pub repos: Arc<Repos>,
     pub publisher: UnboundedSender<Publish>,
     pub clock: Clock,
+    /// For telling the user, once, of a repository git refused.
+    pub client: Client,
     /// The documents whose git pass is running, and whether it should go round once more.
     running: Mutex<HashMap<Uri, bool>>,
 }
@@ -135,12 +138,14 @@ impl Refresher {
         repos: Arc<Repos>,
         publisher: UnboundedSender<Publish>,
         clock: Clock,
+        client: Client,
     ) -> Refresher {
         Refresher {
             state,
             repos,
             publisher,
             clock,
+            client,
             running: Mutex::new(HashMap::new()),
         }
     }
@@ -173,6 +178,13 @@ impl Refresher {
                 if let Some(publish) = diagnostics::diagnose(&snapshot, now, git, Files::Disk) {
                     let _ = self.publisher.send(publish);
                 }
+            }
+            // The git checks of a refused repository's documents are off: say why, once.
+            for refusal in self.repos.take_refusals() {
+                let client = self.client.clone();
+                drop(tokio::spawn(async move {
+                    client.show_message(MessageType::WARNING, refusal).await;
+                }));
             }
             let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
             match running.get_mut(&uri) {

@@ -209,7 +209,10 @@ mod tests {
     #[test]
     fn reloads_that_arrive_while_one_runs_are_merged_into_the_next() {
         let reloads = Reloads::default();
-        assert!(reloads.push(reload("a", Scope::All, false)), "none running: run it");
+        assert!(
+            reloads.push(reload("a", Scope::All, false)),
+            "none running: run it"
+        );
         let first = reloads.next().unwrap();
         assert_eq!(first.changed, [PathBuf::from("a")]);
         let doc: Uri = "file:///w/pm.md".parse().unwrap();
@@ -222,10 +225,17 @@ mod tests {
         assert!(!reloads.push(reload("c", Scope::Doc(doc), false)));
         assert!(!reloads.push(reload("d", Scope::All, false)));
         let wider = reloads.next().unwrap();
-        assert_eq!(wider.scope, Scope::All, "two different scopes: every document");
+        assert_eq!(
+            wider.scope,
+            Scope::All,
+            "two different scopes: every document"
+        );
         assert!(!wider.stat);
         assert!(reloads.next().is_none());
-        assert!(reloads.push(reload("e", Scope::All, false)), "the queue ran dry");
+        assert!(
+            reloads.push(reload("e", Scope::All, false)),
+            "the queue ran dry"
+        );
     }
 
     #[test]
@@ -239,6 +249,9 @@ mod tests {
         let finished = Runner(&reloads, true);
         assert!(!reloads.push(reload("c", Scope::All, false)));
         drop(finished);
-        assert!(!reloads.push(reload("d", Scope::All, false)), "still running");
+        assert!(
+            !reloads.push(reload("d", Scope::All, false)),
+            "still running"
+        );
     }
 }

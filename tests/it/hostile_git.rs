@@ -493,6 +493,11 @@ fn case_13_the_cli_finishes_when_git_hangs() {
         !stdout.contains("unknown-commit"),
         "git checks stay quiet: {stdout}"
     );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the repository at ") && stderr.contains("git did not answer within 2 s"),
+        "and the user is told why: {stderr}"
+    );
     assert!(took < Duration::from_secs(5), "{took:?}");
     let (out, took) = cli(
         &repo.root(),
@@ -667,4 +672,78 @@ fn a_cat_file_that_never_answers_costs_one_deadline_and_is_not_left_running() {
     );
     shut_down(client);
     assert_eq!(processes_in(repo.tmp.path()), Vec::<String>::new());
+}
+
+/// A `.git/config` that includes itself: git refuses every command, so the git checks are
+/// off. That used to be silent; now the user is told once, with git's reason, by the
+/// server (one message, however many documents) and by `check` (one warning on stderr).
+fn include_loop(repo: &TestRepo) {
+    let config = repo.root().join(".git/config");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("[include]\n\tpath = config\n");
+    std::fs::write(&config, text).unwrap();
+    let out = plain_git(&repo.root(), &["rev-parse", "HEAD"], "");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("exceeded maximum include depth"),
+        "git refuses the repository"
+    );
+}
+
+#[test]
+fn a_repository_git_refuses_is_told_once_not_silently_unchecked() {
+    let repo = build();
+    let path = repo.write_doc("abcdef123456", &repo.short("c2"));
+    include_loop(&repo);
+    let other = path.with_file_name("postmortem_2026-03-15_second.md");
+    std::fs::copy(&path, &other).unwrap();
+    let mut client = server(&repo.root(), false);
+    for (i, file) in [&path, &other].into_iter().enumerate() {
+        let text = std::fs::read_to_string(file).unwrap();
+        client.open(&file_uri(file), 1, &text);
+        if i == 0 {
+            let told = client
+                .wait_for_within(Duration::from_secs(10), |m| {
+                    m["method"] == "window/showMessage"
+                })
+                .expect("the user is told why git checks are off");
+            let message = told["params"]["message"].as_str().unwrap();
+            assert!(
+                message.starts_with(&format!(
+                    "Git cannot read the repository at {}: git says `fatal: exceeded maximum include depth",
+                    repo.root().canonicalize().unwrap().display()
+                )),
+                "{message}"
+            );
+            assert_eq!(told["params"]["type"], 2, "a warning");
+        }
+    }
+    let uris = [file_uri(&path), file_uri(&other)];
+    let found = client.diagnostics(&uris[1], Some(1));
+    assert!(
+        found.iter().all(|d| d["code"] != "unknown-commit"),
+        "{found:?}"
+    );
+    client.settle(&[&uris[0], &uris[1]], Duration::from_millis(500));
+    assert!(
+        client.received("window/showMessage").is_empty(),
+        "said once, not once per document"
+    );
+    shut_down(client);
+
+    let (out, _) = cli(
+        &repo.root(),
+        &["check", "--format", "json", "_docs"],
+        Duration::from_secs(20),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.matches("exceeded maximum include depth").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(
+        stderr.starts_with("postmortem-lsp: warning: Git cannot read the repository at "),
+        "{stderr}"
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("unknown-commit"));
 }
