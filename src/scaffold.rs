@@ -71,6 +71,11 @@ pub fn plan_with(
         (None, Some(t)) => slugify(t),
         (None, None) => "incident".to_string(),
     };
+    // A slug the user chose says what the incident was: the title, until they write one.
+    let title = request
+        .title
+        .clone()
+        .or_else(|| request.slug.as_deref().map(title_of));
     if !is_slug(&slug) {
         return Err(format!(
             "`{slug}` cannot be part of a file name: use lowercase letters, digits, `-` and `_` \
@@ -119,7 +124,7 @@ pub fn plan_with(
         &NewValues {
             date,
             deploy: deploy.as_ref().map(|s| s.chars().take(12).collect()),
-            title: request.title.clone(),
+            title,
         },
     );
     let name = schema
@@ -265,6 +270,16 @@ pub fn slugify(title: &str) -> String {
     }
 }
 
+/// A title from a slug: its words, the first capitalised (`redis_pool` → `Redis pool`).
+pub fn title_of(slug: &str) -> String {
+    let words: Vec<&str> = slug.split(['-', '_']).filter(|w| !w.is_empty()).collect();
+    let mut title = words.join(" ");
+    if let Some(first) = title.get(..1) {
+        title.replace_range(..1, &first.to_ascii_uppercase());
+    }
+    title
+}
+
 /// Lowercase letters, digits, `-` and `_`, starting with a letter or digit: nothing that
 /// could leave the folder (`/`, `..`) or surprise a shell.
 pub fn is_slug(s: &str) -> bool {
@@ -286,6 +301,35 @@ mod tests {
         for bad in ["", "../x", "a/b", "-rf", "Upper", "a b", ".hidden"] {
             assert!(!is_slug(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_slug_gives_the_title_until_one_is_written() {
+        assert_eq!(title_of("redis_pool"), "Redis pool");
+        assert_eq!(title_of("checkout-timeouts_2"), "Checkout timeouts 2");
+        let dir = tempfile::tempdir().unwrap();
+        let now = values::parse_timestamp("2026-01-02T10:07:00Z").unwrap();
+        let with = |slug: Option<&str>, title: Option<&str>| {
+            let request = Request {
+                slug: slug.map(Into::into),
+                title: title.map(Into::into),
+                ..Request::default()
+            };
+            plan(dir.path(), &request, now).unwrap().text
+        };
+        assert!(with(Some("redis_pool"), None).starts_with("# Post-mortem: Redis pool\n"));
+        assert!(
+            with(Some("redis_pool"), Some("Pool gone")).starts_with("# Post-mortem: Pool gone\n")
+        );
+        // No slug and no title: nothing to say yet.
+        let bare = with(None, None);
+        assert!(bare.starts_with("# Post-mortem: …\n"));
+        // The Timeline is not stamped with the minute the file was made.
+        assert!(
+            bare.contains("```\nHH:MM  (source: alert) …\n```"),
+            "{bare}"
+        );
+        assert!(!bare.contains("10:07"), "{bare}");
     }
 
     #[test]

@@ -24,7 +24,13 @@ pub struct NewValues {
 /// (`production / staging / dev`) rather than the first of them, so that an untouched
 /// value reads, and is flagged, as unfilled.
 pub fn builtin_template(schema: &Schema, now: DateTime<Utc>) -> String {
-    let text = skeleton::document(schema, "…", now).to_plain();
+    // The Timeline's first entry shows the clock as `HH:MM`: stamped with the minute the
+    // file was made, it read as an event of the incident (written the next morning).
+    let stamped = format!("{}  (source: ", now.format("%H:%M"));
+    let text =
+        skeleton::document(schema, "…", now)
+            .to_plain()
+            .replacen(&stamped, "HH:MM  (source: ", 1);
     let doc = parse(&text);
     let env = Env {
         schema,

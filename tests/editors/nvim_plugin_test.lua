@@ -82,6 +82,8 @@ local new_buf = vim.api.nvim_get_current_buf()
 local text = table.concat(vim.api.nvim_buf_get_lines(new_buf, 0, -1, false), '\n')
 check(text:find('Redis pool exhausted', 1, true) ~= nil, 'the new file has the title', text:sub(1, 200))
 check(text:find('| 2026-11-30 |', 1, true) ~= nil, 'the new file has the date', text:sub(1, 400))
+check(text:find('```\nHH:MM  (source: alert) …\n```', 1, true) ~= nil,
+  'the Timeline holds no entry stamped with the minute the file was made', text)
 check(text:find('`' .. head:sub(1, 12) .. '`', 1, true) ~= nil, 'the new file has the Deploy SHA of HEAD', head)
 check(vim.fn.filereadable(want) == 1, 'the file exists on disk')
 local messages = vim.fn.execute('messages')

@@ -2,21 +2,17 @@
 //! on a real date after the incident.
 
 use crate::analysis::facts::{Ctx, PreventionRow, strip_backticks};
-use crate::analysis::schema::{DEFAULT_TICKET_PATTERN, FieldRole, TicketPattern};
+use crate::analysis::schema::{DEFAULT_TICKET_PATTERN, FieldRole, SectionRole, TicketPattern};
 use crate::analysis::values::{is_placeholder_text, parse_date};
 use crate::analysis::{Code, Diagnostic, Fix};
 
 /// `missing-ticket`: a row with no ticket key such as `OPS-123` anywhere in it.
 pub fn missing_ticket(ctx: &Ctx) -> Vec<Diagnostic> {
+    let example = ticket_example(ctx);
     filled_rows(ctx)
         .filter(|row| !has_ticket_key(ctx.slice(&row.range), &ctx.schema.ticket))
         .map(|row| {
             let range = row.action.clone().filter(|a| !a.is_empty()).unwrap_or(row.range.clone());
-            let example = if ctx.schema.ticket.source == DEFAULT_TICKET_PATTERN {
-                "such as OPS-123".to_string()
-            } else {
-                format!("matching `{}`", ctx.schema.ticket.source)
-            };
             Diagnostic::new(
                 Code::MissingTicket,
                 range,
@@ -24,6 +20,30 @@ pub fn missing_ticket(ctx: &Ctx) -> Vec<Diagnostic> {
             )
         })
         .collect()
+}
+
+/// How `missing-ticket` shows a key: one the Prevention table already names (`PAY-231`),
+/// else the team's pattern, else the built-in example. Only the Prevention section is read,
+/// so the message changes with that section alone.
+fn ticket_example(ctx: &Ctx) -> String {
+    let pattern = &ctx.schema.ticket;
+    let table = ctx
+        .section(SectionRole::Prevention)
+        .map_or("", |s| ctx.slice(&s.range()));
+    let own = pattern.find_iter(table).next().map(|key| &table[key]);
+    match (own, pattern.source == DEFAULT_TICKET_PATTERN) {
+        (Some(key), true) => format!("such as `{key}`, as in another row"),
+        (Some(key), false) => format!(
+            "matching `{}`, such as `{key}` in another row",
+            pattern.source
+        ),
+        (None, true) => "such as OPS-123".to_string(),
+        (None, false) => format!(
+            "matching `{}`, such as `{}`",
+            pattern.source,
+            pattern.example()
+        ),
+    }
 }
 
 /// `invalid-owner`: an owner that is not `@` followed by letters, digits, `.`, `_` or `-`.
@@ -174,6 +194,32 @@ mod tests {
             &text.replacen("| @sam | | 2026-04-13 |", "«| @sam | | 2026-04-13 |»", 1),
         );
         assert!(diags[0].message.contains("ticket key"));
+    }
+
+    #[test]
+    fn the_example_key_is_one_the_table_already_names() {
+        // VALID's Prevention table names PAY-412 first.
+        let text = valid_with(
+            ROW,
+            "| @sam | Load test at production traffic | 2026-04-13 |",
+        );
+        let diags = run(missing_ticket, &text, &Env::fixed());
+        assert_eq!(diags.len(), 1);
+        assert!(
+            diags[0]
+                .message
+                .contains("(such as `PAY-412`, as in another row)"),
+            "{}",
+            diags[0].message
+        );
+        // No key anywhere in the table: the built-in example.
+        let bare = "# Post-mortem: x\n\n## Prevention\n\n| Owner | Action | Target date |\n|---|---|---|\n| @sam | Load test | 2026-04-13 |\n";
+        let diags = run(missing_ticket, bare, &Env::fixed());
+        assert!(
+            diags[0].message.contains("(such as OPS-123)"),
+            "{}",
+            diags[0].message
+        );
     }
 
     #[test]
