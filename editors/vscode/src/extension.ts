@@ -14,7 +14,7 @@ import {
   Trace,
   WorkspaceEdit,
 } from "vscode-languageclient/node";
-import { findServer, ServerNotFound } from "./server";
+import { findServer, Found, ServerNotFound } from "./server";
 
 const SECTION = "postmortem";
 
@@ -60,12 +60,15 @@ export function serverSettings(config: vscode.WorkspaceConfiguration): Record<st
   return out;
 }
 let client: LanguageClient | undefined;
+let serverFound: Found | undefined;
 let output: vscode.OutputChannel | undefined;
 
 /** What other extensions (and the real-editor test) may read from this one. */
 export interface Api {
   /** The capabilities the running server announced, or undefined when none is running. */
   serverCapabilities(): object | undefined;
+  /** The server command the extension last started, and where it was found. */
+  server(): Found | undefined;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<Api> {
@@ -95,7 +98,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Api> {
   );
   updateContext(vscode.window.activeTextEditor?.document);
   await start(context);
-  return { serverCapabilities: () => client?.initializeResult?.capabilities };
+  return { serverCapabilities: () => client?.initializeResult?.capabilities, server: () => serverFound };
 }
 
 export async function deactivate(): Promise<void> {
@@ -105,20 +108,19 @@ export async function deactivate(): Promise<void> {
 async function start(context: vscode.ExtensionContext): Promise<void> {
   const config = vscode.workspace.getConfiguration(SECTION);
   let command: string;
+  serverFound = undefined;
   try {
-    command = findServer(config.get<string>("server.path") ?? "", context.extensionPath);
+    const found = findServer(config.get<string>("server.path") ?? "", context.extensionPath);
+    command = found.command;
+    serverFound = found;
+    output?.appendLine(`Starting ${command}, from ${found.from}`);
   } catch (e) {
     if (e instanceof ServerNotFound) {
-      void vscode.window.showErrorMessage(e.message, "Open Settings").then((choice) => {
-        if (choice) {
-          void vscode.commands.executeCommand("workbench.action.openSettings", `${SECTION}.server.path`);
-        }
-      });
+      notFound(e);
       return;
     }
     throw e;
   }
-  output?.appendLine(`Starting ${command}`);
   const serverOptions: ServerOptions = { command, args: ["lsp"] };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
@@ -134,6 +136,22 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   client = new LanguageClient(SECTION, "Post-mortem", serverOptions, clientOptions);
   await client.start();
   await client.setTrace(Trace.fromString(config.get<string>("trace.server") ?? "off"));
+}
+
+/** Says where the lookup looked (one place a line in the output channel) and how to fix it. */
+function notFound(e: ServerNotFound): void {
+  output?.appendLine(e.message);
+  output?.appendLine("Looked in:");
+  for (const place of e.looked) {
+    output?.appendLine(`  - ${place}`);
+  }
+  void vscode.window.showErrorMessage(e.message, "Open Settings", "Show Log").then((choice) => {
+    if (choice === "Open Settings") {
+      void vscode.commands.executeCommand("workbench.action.openSettings", `${SECTION}.server.path`);
+    } else if (choice === "Show Log") {
+      output?.show();
+    }
+  });
 }
 
 async function stop(): Promise<void> {
@@ -180,15 +198,18 @@ async function serverCommand(command: string, args: unknown[]): Promise<unknown>
 async function newPostmortem(): Promise<void> {
   const slug = await vscode.window.showInputBox({
     title: "New post-mortem",
-    prompt: "A short slug for the incident (lowercase words joined by dashes)",
+    prompt: "A short slug for the incident's file name (lowercase letters, digits, - and _)",
     placeHolder: "checkout-timeouts",
+    // The server's rule (the CLI's `--slug`): it refuses anything else with its own message.
     validateInput: (v) =>
-      /^[a-z0-9]+(-[a-z0-9]+)*$/.test(v) ? undefined : "Use lowercase letters, digits and single dashes, e.g. checkout-timeouts",
+      /^[a-z0-9][a-z0-9_-]{0,99}$/.test(v) ? undefined : "Use lowercase letters, digits, - and _, starting with a letter or digit, e.g. checkout-timeouts",
   });
   if (!slug) {
     return;
   }
-  // The server creates the file at the root of the first workspace folder.
+  // Only the slug: the server takes the CLI's defaults for the rest (today's UTC date, the
+  // Deploy SHA of HEAD, the template's title) and puts the file in the configured folder
+  // (default `_docs/06_metrics`) of the first workspace folder's repository.
   const result = await serverCommand("postmortem.new", [{ slug }]);
   // The server answers with the new file's URI (as a string or `{ uri }`) and the client
   // opens it; an answer without one means the server already showed the document itself.

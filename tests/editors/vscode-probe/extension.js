@@ -37,12 +37,25 @@ async function probe() {
   await vscode.window.showTextDocument(doc);
   const api = ext ? await ext.activate() : undefined;
   out.capabilities = await until(() => api && api.serverCapabilities(), 20000);
-  const diags = await until(() => {
+  out.server = api && api.server ? api.server() : undefined;
+  // Diagnostics may come in more than one publish: wait for some, then until they hold
+  // still for two seconds.
+  let diags = await until(() => {
     const d = vscode.languages.getDiagnostics(doc.uri).filter((x) => x.source === "postmortem");
     return d.length ? d : undefined;
   }, 30000);
+  for (let still = 0, last = JSON.stringify(diags || []); still < 10; ) {
+    await sleep(200);
+    const d = vscode.languages.getDiagnostics(doc.uri).filter((x) => x.source === "postmortem");
+    const now = JSON.stringify(d);
+    still = now === last ? still + 1 : 0;
+    last = now;
+    diags = d;
+  }
   out.diagnostics = (diags || []).map((d) => ({
     code: typeof d.code === "object" ? d.code.value : d.code,
+    line: d.range.start.line,
+    character: d.range.start.character,
     text: doc.getText(d.range),
   }));
   const stampAt = lineOf(doc, "2026-05-20 14:05");
@@ -57,6 +70,12 @@ async function probe() {
       "vscode.executeHoverProvider", doc.uri, refAt.translate(0, 3));
     out.hover = (hovers || []).map((h) => text(h.contents)).join("\n---\n");
   }
+  const hints = await vscode.commands.executeCommand(
+    "vscode.executeInlayHintProvider", doc.uri, new vscode.Range(0, 0, doc.lineCount, 0));
+  out.inlayHints = (hints || []).map((h) => ({
+    line: h.position.line,
+    label: typeof h.label === "string" ? h.label : h.label.map((p) => p.value).join(""),
+  }));
   // For the optional screenshot: the Problems panel lists what arrived, and the completion
   // list is open in the Detection time cell.
   await vscode.commands.executeCommand("workbench.actions.view.problems");
