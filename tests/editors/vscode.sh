@@ -40,7 +40,10 @@ cleanup() {
   grep -h "getaddrinfo" "$tmp/code-server.log" 2>/dev/null | sed 's/^/note: outbound attempt: /' >&2 || true
   # Each process was started with setsid, so its id is its process group's.
   for p in "${pids[@]}"; do kill -- "-$p" 2>/dev/null || true; done
-  rm -rf "$tmp" "$ws"
+  # Chromium may still be writing its profile for a moment after the kill: a folder left
+  # behind in /tmp is not a failed test.
+  sleep 0.5
+  rm -rf "$tmp" "$ws" 2>/dev/null || rm -rf "$tmp" "$ws" 2>/dev/null || true
 }
 trap cleanup EXIT
 
