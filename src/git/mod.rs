@@ -324,9 +324,13 @@ mod trust_tests {
             format!("gitdir: {}\n", secret.join(".git").display()),
         )
         .unwrap();
-        // Git itself follows the file; we do not.
+        // Git itself follows the file; we do not, and say why.
         git(&repo, &["log", "-1"]);
         assert!(discover(&repo).is_none());
+        assert_eq!(locate(&repo), Err(NotFound::Untrusted));
+        let (holder, why) = why_not(&repo, NotFound::Untrusted).unwrap();
+        assert_eq!(holder, repo);
+        assert!(why.contains("naming another repository"), "{why}");
     }
 
     #[test]
@@ -367,21 +371,6 @@ mod trust_tests {
         // A `.git` git does not recognise is no repository either.
         std::fs::create_dir(tmp.path().join(".git")).unwrap();
         assert_eq!(why_not(tmp.path(), NotFound::Failed), None);
-    }
-
-    #[test]
-    fn an_untrusted_git_file_is_a_refusal_that_says_so() {
-        let tmp = tempfile::tempdir().unwrap();
-        let (other, repo) = (tmp.path().join("other"), tmp.path().join("repo"));
-        std::fs::create_dir_all(&other).unwrap();
-        std::fs::create_dir_all(&repo).unwrap();
-        git(&other, &["init", "-q"]);
-        let gitdir = format!("gitdir: {}\n", other.join(".git").display());
-        std::fs::write(repo.join(".git"), gitdir).unwrap();
-        assert_eq!(locate(&repo), Err(NotFound::Untrusted));
-        let (holder, why) = why_not(&repo, NotFound::Untrusted).unwrap();
-        assert_eq!(holder, repo);
-        assert!(why.contains("naming another repository"), "{why}");
     }
 
     #[test]

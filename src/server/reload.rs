@@ -22,11 +22,9 @@ impl Reload {
     /// One reload that does what both would: every changed file, every document either
     /// covers (all of them when they differ), and the disk if either looks.
     fn merge(&mut self, other: Reload) {
-        for path in other.changed {
-            if !self.changed.contains(&path) {
-                self.changed.push(path);
-            }
-        }
+        // Duplicates are dropped once, when the reload is taken: a search here would cost
+        // the product of two large change lists.
+        self.changed.extend(other.changed);
         if self.scope != other.scope {
             self.scope = Scope::All;
         }
@@ -57,8 +55,12 @@ impl Reloads {
     /// The next reload to run; `None` (and no runner any more) when the queue is empty.
     fn next(&self) -> Option<Reload> {
         let mut queue = self.lock();
-        let next = queue.0.take();
+        let mut next = queue.0.take();
         queue.1 = next.is_some();
+        if let Some(reload) = &mut next {
+            reload.changed.sort();
+            reload.changed.dedup();
+        }
         next
     }
 }

@@ -587,11 +587,10 @@ fn a_big_file_named_under_many_spellings_is_kept_once() {
     assert!(peak_mb(pid) < 100, "peak {} MB", peak_mb(pid));
 }
 
-/// 300 change notifications for a template that did not change: each read and parsed the
-/// 1.5 MB template again, one after another, and requests waited behind them. Now an
-/// unchanged file (same stat) is not read again.
-#[test]
-fn a_storm_of_change_notifications_for_an_unchanged_template_costs_a_stat_each() {
+/// A repository whose team template is 1.5 MB (150 long extra sections), with the example
+/// post-mortem open in a server: its folder, the template, the document's URI, the client
+/// and the first diagnostics published for it.
+fn big_template_repo() -> (tempfile::TempDir, PathBuf, String, Client, Value) {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
     std::fs::create_dir_all(root.join(".git")).unwrap();
@@ -602,16 +601,25 @@ fn a_storm_of_change_notifications_for_an_unchanged_template_costs_a_stat_each()
         text.push_str(&format!("\n## Extra {i}\n\n{}\n", "Why? ".repeat(2000)));
     }
     std::fs::write(&template, &text).unwrap();
-    let doc = root.join("_docs/06_metrics/postmortem_2026-03-14_checkout-timeouts.md");
+    let doc = root.join(DOC);
     std::fs::write(&doc, VALID).unwrap();
     let uri = file_uri(&doc);
     let (mut client, _) = start(root, json!({}));
     client.open(&uri, 1, VALID);
-    client
+    let first = client
         .wait_for_within(Duration::from_secs(20), |m| {
             m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri.as_str()
         })
         .expect("diagnostics under the team template");
+    (tmp, template, uri, client, first)
+}
+
+/// 300 change notifications for a template that did not change: each read and parsed the
+/// 1.5 MB template again, one after another, and requests waited behind them. Now an
+/// unchanged file (same stat) is not read again.
+#[test]
+fn a_storm_of_change_notifications_for_an_unchanged_template_costs_a_stat_each() {
+    let (_tmp, template, uri, mut client, _) = big_template_repo();
     let changes = json!({ "changes": [{ "uri": file_uri(&template), "type": 2 }] });
     for _ in 0..300 {
         client.notify("workspace/didChangeWatchedFiles", changes.clone());
@@ -635,27 +643,8 @@ fn a_storm_of_change_notifications_for_an_unchanged_template_costs_a_stat_each()
 /// requests are answered at once, and the last settings are the ones in force.
 #[test]
 fn a_storm_of_different_settings_reloads_once_more_not_a_thousand_times() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path();
-    std::fs::create_dir_all(root.join(".git")).unwrap();
-    std::fs::create_dir_all(root.join("_docs/06_metrics")).unwrap();
-    let template = root.join("_docs/06_metrics/postmortem_template.md");
-    let mut text = crate::common::VALID.to_string();
-    for i in 0..150 {
-        text.push_str(&format!("\n## Extra {i}\n\n{}\n", "Why? ".repeat(2000)));
-    }
-    std::fs::write(&template, &text).unwrap();
-    let doc = root.join(DOC);
-    std::fs::write(&doc, VALID).unwrap();
-    let uri = file_uri(&doc);
-    let (mut client, _) = start(root, json!({}));
-    client.open(&uri, 1, VALID);
+    let (_tmp, _, uri, mut client, first) = big_template_repo();
     let tickets = |m: &Value| m.to_string().matches("\"missing-ticket\"").count();
-    let first = client
-        .wait_for_within(Duration::from_secs(20), |m| {
-            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri.as_str()
-        })
-        .expect("diagnostics under the team template");
     assert_eq!(tickets(&first), 0, "{first}");
     let started = Instant::now();
     // Each differs from the one before it; none changes what the document gets.
