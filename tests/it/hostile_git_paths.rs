@@ -1,0 +1,103 @@
+//! Git settings that name folders, in a cloned repository's `.git/config` or `.git`
+//! contents (untrusted, issue 11): `core.worktree` must not make the folder the clone sits in
+//! the repository (and so the place `new` writes), and `core.hooksPath` or a linked
+//! `hooks/pre-commit` must not make `hook install` write outside the repository. Through the
+//! real binary and the real git; the fixtures are made at test time.
+
+#![cfg(unix)]
+
+use crate::common;
+use crate::gitrepo::{self, TestRepo};
+
+use common::Client;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::Duration;
+
+fn cli(dir: &Path, args: &[&str]) -> Output {
+    common::cli_within(dir, args, Duration::from_secs(10)).0
+}
+
+fn git_config(repo: &Path, key: &str, value: &str) {
+    gitrepo::git(repo, &["config", key, value], None);
+}
+
+/// Every file under `dir`, except those inside `skip`.
+fn files_under(dir: &Path, skip: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(folder) = todo.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap().flatten() {
+            let path = entry.path();
+            if path.starts_with(skip) {
+                continue;
+            }
+            if entry.file_type().unwrap().is_dir() {
+                todo.push(path);
+            } else {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
+/// A repository whose `.git/config` says its work tree is the folder the clone sits in
+/// (`core.worktree` is relative to the git folder).
+fn worktree_above() -> TestRepo {
+    let repo = gitrepo::build();
+    git_config(&repo.root(), "core.worktree", "../..");
+    repo
+}
+
+#[test]
+fn core_worktree_naming_the_folder_above_never_takes_cli_new_out_of_the_clone() {
+    let repo = worktree_above();
+    let out = cli(
+        &repo.root(),
+        &["new", "--slug", "out", "--date", "2026-04-01"],
+    );
+    assert_eq!(
+        files_under(repo.tmp.path(), &repo.root()),
+        Vec::<PathBuf>::new(),
+        "written beside the clone: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let made = repo
+        .root()
+        .join("_docs/06_metrics/postmortem_2026-04-01_out.md");
+    assert!(made.exists(), "{out:?}");
+}
+
+#[test]
+fn core_worktree_naming_the_folder_above_never_takes_postmortem_new_out_of_the_clone() {
+    let repo = worktree_above();
+    let capabilities = json!({ "window": { "showDocument": { "support": true } } });
+    let mut client = Client::start_in(capabilities, &[&repo.root()], &[]).0;
+    let id = client.send_request(
+        "workspace/executeCommand",
+        json!({ "command": "postmortem.new",
+                "arguments": [{ "slug": "out", "date": "2026-04-01" }] }),
+    );
+    let answer = client
+        .wait_for_within(Duration::from_secs(5), |m| {
+            m["id"] == id && m.get("method").is_none()
+        })
+        .expect("postmortem.new answers");
+    assert_eq!(
+        files_under(repo.tmp.path(), &repo.root()),
+        Vec::<PathBuf>::new(),
+        "written beside the clone: {answer}"
+    );
+    let uri = answer["result"].as_str().unwrap_or_default();
+    assert!(
+        uri.ends_with("/repo/_docs/06_metrics/postmortem_2026-04-01_out.md"),
+        "{answer}"
+    );
+    let id = client.send_request("shutdown", Value::Null);
+    assert!(client.response(id).is_some());
+    client.notify("exit", Value::Null);
+    assert!(client.wait_exit(Duration::from_secs(2)).is_some());
+}
