@@ -101,3 +101,60 @@ fn core_worktree_naming_the_folder_above_never_takes_postmortem_new_out_of_the_c
     client.notify("exit", Value::Null);
     assert!(client.wait_exit(Duration::from_secs(2)).is_some());
 }
+
+fn install(dir: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["hook", "install"];
+    all.extend_from_slice(args);
+    cli(dir, &all)
+}
+
+#[test]
+fn hook_install_never_writes_where_a_repository_core_hooks_path_leads_out() {
+    let repo = gitrepo::build();
+    let away = repo.tmp.path().join("away");
+    git_config(
+        &repo.root(),
+        "core.hooksPath",
+        away.join("bin").to_str().unwrap(),
+    );
+    for args in [&[][..], &["--force"][..]] {
+        let out = install(&repo.root(), args);
+        assert!(!away.exists(), "hook written outside: {out:?}");
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("outside the repository"), "{stderr}");
+    }
+    // A hooks folder inside the repository is where the team keeps its hooks: used.
+    git_config(&repo.root(), "core.hooksPath", ".githooks");
+    let out = install(&repo.root(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(repo.root().join(".githooks/pre-commit").is_file());
+}
+
+#[test]
+fn hook_install_never_writes_through_a_hook_that_is_a_link_out() {
+    let repo = gitrepo::build();
+    let away = repo.tmp.path().join("away");
+    std::fs::create_dir(&away).unwrap();
+    let hook = repo.root().join(".git/hooks/pre-commit");
+    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+    // A dangling link: `exists()` says no, and a plain create would make its target.
+    std::os::unix::fs::symlink(away.join("pre-commit"), &hook).unwrap();
+    let out = install(&repo.root(), &[]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(std::fs::read_dir(&away).unwrap().count(), 0, "{out:?}");
+    // `--force` replaces the link itself, never what it points at.
+    let out = install(&repo.root(), &["--force"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(std::fs::read_dir(&away).unwrap().count(), 0, "{out:?}");
+    let kind = std::fs::symlink_metadata(&hook).unwrap();
+    assert!(kind.is_file(), "the hook is a plain file now");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(kind.permissions().mode() & 0o111, 0o111, "executable");
+    // A hooks folder that is a link out is refused too.
+    std::fs::remove_dir_all(repo.root().join(".git/hooks")).unwrap();
+    std::os::unix::fs::symlink(&away, repo.root().join(".git/hooks")).unwrap();
+    let out = install(&repo.root(), &["--force"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(std::fs::read_dir(&away).unwrap().count(), 0, "{out:?}");
+}
