@@ -100,7 +100,7 @@ fn why_not(dir: &Path, failed: NotFound) -> Option<(PathBuf, String)> {
 /// or are the ones git itself made for a linked worktree or a submodule. An unpacked
 /// archive can hold a `.git` file saying `gitdir: /home/someone/other-repo/.git`, and
 /// completion and hover would then show that other repository's commits.
-fn trusted(loc: &Location) -> bool {
+pub(crate) fn trusted(loc: &Location) -> bool {
     let real = |p: &Path| p.canonicalize().ok();
     let (Some(top), Some(git_dir), Some(common)) =
         (real(&loc.top), real(&loc.git_dir), real(&loc.common_dir))

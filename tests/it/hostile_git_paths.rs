@@ -1,8 +1,9 @@
 //! Git settings that name folders, in a cloned repository's `.git/config` or `.git`
 //! contents (untrusted, issue 11): `core.worktree` must not make the folder the clone sits in
 //! the repository (and so the place `new` writes), and `core.hooksPath` or a linked
-//! `hooks/pre-commit` must not make `hook install` write outside the repository. Through the
-//! real binary and the real git; the fixtures are made at test time.
+//! `hooks/pre-commit` must not make `hook install` write outside the repository, and an index
+//! that is a FIFO must not hold `check --staged`. Through the real binary and the real git;
+//! the fixtures are made at test time.
 
 #![cfg(unix)]
 
@@ -157,4 +158,36 @@ fn hook_install_never_writes_through_a_hook_that_is_a_link_out() {
     let out = install(&repo.root(), &["--force"]);
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert_eq!(std::fs::read_dir(&away).unwrap().count(), 0, "{out:?}");
+}
+
+#[test]
+fn check_staged_refuses_an_index_that_is_a_fifo_at_once() {
+    // Git reads the index with a blocking read: the check once waited for its 30 s
+    // listing deadline.
+    let repo = gitrepo::build();
+    let index = repo.root().join(".git/index");
+    std::fs::remove_file(&index).unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(&index)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let (out, took) = common::cli_within(
+        &repo.root(),
+        &["check", "--staged"],
+        Duration::from_secs(10),
+    );
+    assert!(took < Duration::from_secs(3), "{took:?}");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("is a FIFO (named pipe)"), "{stderr}");
+}
+
+#[test]
+fn check_staged_refuses_a_core_worktree_naming_the_folder_above() {
+    let repo = worktree_above();
+    let out = cli(&repo.root(), &["check", "--staged"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not trusted"), "{stderr}");
 }
