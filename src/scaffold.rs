@@ -202,6 +202,11 @@ fn inside(root: &Path, path: &Path) -> Result<(PathBuf, Vec<OsString>), String> 
 /// is created with `O_CREAT | O_EXCL` (and `O_NOFOLLOW`), so neither a file nor a symbolic
 /// link appearing meanwhile is followed or overwritten.
 pub fn write_new(root: &Path, path: &Path, text: &str) -> Result<(), String> {
+    write_new_with_mode(root, path, text, 0o666)
+}
+
+/// [`write_new`] creating the file with `mode` (before the umask): `0o755` for a hook.
+pub fn write_new_with_mode(root: &Path, path: &Path, text: &str, mode: u32) -> Result<(), String> {
     let (mut dir, missing) = inside(root, path)?;
     for name in missing {
         dir.push(name);
@@ -225,6 +230,13 @@ pub fn write_new(root: &Path, path: &Path, text: &str) -> Result<(), String> {
     let target = dir.join(name);
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(mode);
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         use std::os::unix::fs::OpenOptionsExt;

@@ -2,7 +2,7 @@
 //! post-mortems, for teams that do not use the pre-commit framework.
 
 use crate::git::command::Git;
-use std::io::Write;
+use crate::scaffold;
 use std::path::{Path, PathBuf};
 
 /// Exit code for "could not do it as asked" (an existing hook, no repository), matching
@@ -11,25 +11,15 @@ const REFUSED: u8 = 2;
 
 /// Installs the hook in the repository holding the current directory. Never replaces an
 /// existing hook unless `force` is set, because that hook may be someone's own work.
+///
+/// The repository's `.git/config` is untrusted: its `core.hooksPath` may name any folder
+/// (`~/.local/bin`, say), and `hooks/pre-commit` may be a symbolic link leading out. The hook
+/// is written only inside the repository's work tree or git folder by real path, as a new
+/// file (`O_EXCL | O_NOFOLLOW`); `--force` removes what is there first (a link itself, never
+/// what it points at).
 pub fn install(force: bool) -> u8 {
-    let target = match hook_path() {
-        Ok(path) => path,
-        Err(e) => {
-            eprintln!("postmortem-lsp hook install: {e}");
-            return REFUSED;
-        }
-    };
-    if target.exists() && !force {
-        eprintln!(
-            "postmortem-lsp hook install: {} already exists and was left as it is.\n\
-             Add the line `postmortem-lsp check --staged` to it yourself, or run \
-             `postmortem-lsp hook install --force` to replace it.",
-            target.display()
-        );
-        return REFUSED;
-    }
-    match write_hook(&target, &script(&binary())) {
-        Ok(()) => {
+    match place(force) {
+        Ok(target) => {
             println!(
                 "Installed {}: each commit now checks its staged post-mortems \
                  (skip once with `git commit --no-verify`).",
@@ -38,13 +28,51 @@ pub fn install(force: bool) -> u8 {
             0
         }
         Err(e) => {
-            eprintln!(
-                "postmortem-lsp hook install: could not write {}: {e}",
-                target.display()
-            );
+            eprintln!("postmortem-lsp hook install: {e}");
             REFUSED
         }
     }
+}
+
+fn place(force: bool) -> Result<PathBuf, String> {
+    let cwd = std::env::current_dir().map_err(|e| format!("no current folder: {e}"))?;
+    let repo = crate::git::discover(&cwd).ok_or(
+        "this is not inside a git repository (or git did not answer, or the repository's \
+         git folder lies outside it); run it from the repository's folder",
+    )?;
+    let target = hook_path(&cwd)?;
+    let inside = scaffold::check_inside(&repo.top, &target)
+        .or_else(|_| scaffold::check_inside(&repo.common_dir, &target));
+    if inside.is_err() {
+        return Err(format!(
+            "git would run the hook from {}, outside the repository at {} (its \
+             `core.hooksPath`, or a symbolic link); nothing was written. Add the line \
+             `postmortem-lsp check --staged` to that hook yourself if you trust it.",
+            target.display(),
+            repo.top.display()
+        ));
+    }
+    let root = if scaffold::check_inside(&repo.top, &target).is_ok() {
+        &repo.top
+    } else {
+        &repo.common_dir
+    };
+    // A dangling link counts as there: `exists` would follow it and say no.
+    if std::fs::symlink_metadata(&target).is_ok() {
+        if !force {
+            return Err(format!(
+                "{} already exists and was left as it is.\n\
+                 Add the line `postmortem-lsp check --staged` to it yourself, or run \
+                 `postmortem-lsp hook install --force` to replace it.",
+                target.display()
+            ));
+        }
+        std::fs::remove_file(&target)
+            .map_err(|e| format!("could not replace {}: {e}", target.display()))?;
+    }
+    scaffold::write_new_with_mode(root, &target, &script(&binary()), 0o755)
+        .map_err(|e| format!("could not write the hook: {e}"))?;
+    Ok(target)
 }
 
 /// Where git runs the pre-commit hook from. Asking git (rather than assuming `.git/hooks`)
@@ -52,9 +80,8 @@ pub fn install(force: bool) -> u8 {
 ///
 /// Git runs sandboxed and with a deadline, like every other git run (see
 /// [`crate::git::command`]).
-fn hook_path() -> Result<PathBuf, String> {
-    let cwd = std::env::current_dir().map_err(|e| format!("no current folder: {e}"))?;
-    let (ok, stdout) = Git::for_hook_path(&cwd)
+fn hook_path(cwd: &Path) -> Result<PathBuf, String> {
+    let (ok, stdout) = Git::for_hook_path(cwd)
         .arg("rev-parse")
         .arg("--git-path")
         .arg("hooks/pre-commit")
@@ -101,20 +128,6 @@ exec "$PM" check --staged
 "#,
         binary = shell_quote(binary)
     )
-}
-
-fn write_hook(target: &Path, script: &str) -> std::io::Result<()> {
-    if let Some(dir) = target.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut file = std::fs::File::create(target)?;
-    file.write_all(script.as_bytes())?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(target, std::fs::Permissions::from_mode(0o755))?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

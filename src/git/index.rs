@@ -55,8 +55,19 @@ impl Index {
             );
         };
         let prefix = lines.next().unwrap_or("").to_string();
-        let top = PathBuf::from(top);
-        let top = top.canonicalize().unwrap_or(top);
+        let location = super::Location {
+            top: PathBuf::from(top),
+            git_dir: cwd.join(git_dir),
+            common_dir: cwd.join(common_dir),
+        };
+        if !super::trusted(&location) {
+            return Err(format!(
+                "the repository at {} is not trusted: its git folder lies outside it, or its \
+                 `core.worktree` names another folder",
+                location.top.display()
+            ));
+        }
+        let top = location.top.canonicalize().unwrap_or(location.top);
         let file = match std::env::var_os("GIT_INDEX_FILE") {
             None => None,
             Some(value) => {
@@ -79,6 +90,16 @@ impl Index {
                 Some(real)
             }
         };
+        // Git reads the index with a plain blocking read: a FIFO there would hold the check
+        // for the whole listing deadline.
+        let index_file = file
+            .clone()
+            .unwrap_or_else(|| cwd.join(git_dir).join("index"));
+        if let Err(refused) = crate::fsread::kind(&index_file)
+            && refused != Refused::Missing
+        {
+            return Err(refused.describe(&index_file.display().to_string()));
+        }
         Ok(Index {
             top,
             prefix,

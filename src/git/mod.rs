@@ -79,7 +79,8 @@ fn why_not(dir: &Path, failed: NotFound) -> Option<(PathBuf, String)> {
     let why = match failed {
         NotFound::Silent => format!("git did not answer within {} s", child::TIMEOUT.as_secs()),
         NotFound::Untrusted => "its git folder lies outside it (a `.git` file naming another \
-                                repository), so its history is not shown"
+                                repository), or its `core.worktree` names another folder, so \
+                                its history is not shown"
             .to_string(),
         NotFound::Failed => {
             let (_, err) = Git::new(dir).arg("rev-parse").arg("--git-dir").stderr()?;
@@ -99,14 +100,17 @@ fn why_not(dir: &Path, failed: NotFound) -> Option<(PathBuf, String)> {
 /// or are the ones git itself made for a linked worktree or a submodule. An unpacked
 /// archive can hold a `.git` file saying `gitdir: /home/someone/other-repo/.git`, and
 /// completion and hover would then show that other repository's commits.
-fn trusted(loc: &Location) -> bool {
+pub(crate) fn trusted(loc: &Location) -> bool {
     let real = |p: &Path| p.canonicalize().ok();
     let (Some(top), Some(git_dir), Some(common)) =
         (real(&loc.top), real(&loc.git_dir), real(&loc.common_dir))
     else {
         return false;
     };
-    if git_dir.starts_with(&top) && common.starts_with(&top) {
+    // The plain case: the `.git` at the top of the work tree is (or names) the git folder.
+    // Inside is not enough: a `core.worktree = ../..` in the repository's `.git/config`
+    // makes the folder the clone sits in the "top level", and `new` would then write there.
+    if git_dir.starts_with(&top) && common.starts_with(&top) && names(&top.join(".git"), &git_dir) {
         return true;
     }
     // A linked worktree: `<common>/worktrees/<name>`, whose `gitdir` file names this
@@ -123,6 +127,23 @@ fn trusted(loc: &Location) -> bool {
             .skip(1)
             .any(|a| git_dir.starts_with(a.join(".git").join("modules")));
     worktree || submodule
+}
+
+/// Whether the `.git` at `dot_git` is the git folder `git_dir` (a real path), or a file
+/// saying `gitdir: <it>` (relative to the file's folder, as git reads it).
+fn names(dot_git: &Path, git_dir: &Path) -> bool {
+    let real = |p: &Path| p.canonicalize().ok();
+    if dot_git.is_dir() {
+        return real(dot_git).as_deref() == Some(git_dir);
+    }
+    let Some(folder) = dot_git.parent() else {
+        return false;
+    };
+    crate::fsread::read_text(dot_git).is_ok_and(|text| {
+        text.trim()
+            .strip_prefix("gitdir:")
+            .is_some_and(|named| real(&folder.join(named.trim())).as_deref() == Some(git_dir))
+    })
 }
 
 /// The full SHA of the commit a user revision names (`git rev-parse --verify REV^{commit}`).

@@ -22,6 +22,7 @@ mod hostile_documents;
 mod hostile_edits;
 mod hostile_files;
 mod hostile_git;
+mod hostile_git_paths;
 mod hostile_repo;
 mod hostile_sync;
 mod lifecycle;
