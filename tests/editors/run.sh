@@ -2,7 +2,7 @@
 # Runs the real-editor tests CI runs: (a) Neovim 0.11 headless, (b) Emacs + eglot in batch,
 # (c) the VS Code extension: its unit tests, both .vsix packages (vscode-build.sh) and the
 # bundled one in a real code-server driven by headless Chromium (vscode.sh, which runs
-# vscode-build.sh first; about 1 minute on a fresh machine, 25 s once installed), (d) the Zed
+# vscode-build.sh first; about 80 s on a fresh machine, 40 s once installed), (d) the Zed
 # extension in a wasmtime host speaking Zed's extension interface. Installs what is missing first
 # (into ~/.cache/postmortem-lsp-editors and with apt-get), builds the release server once, and
 # runs every part even if one fails; exits non-zero if any did.

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Real VS Code test, run in CI by tests/editors/run.sh. Installs Node 24 and code-server from
-# the npm registry and Chromium from Debian, installs the packaged .vsix (the server inside)
-# and a small probe extension (tests/editors/vscode-probe) into a fresh code-server, opens it
-# in headless Chromium, and checks what the probe saw (tests/editors/vscode_check.py): exactly
+# the npm registry and Chromium from Debian, then twice installs a .vsix and a small probe
+# extension (tests/editors/vscode-probe) into a fresh code-server, opens it in headless
+# Chromium, and checks what the probe saw (tests/editors/vscode_check.py): first the package
+# with the server inside, which must run the bundled server; then the one without, with the
+# server on a PATH given only to code-server's launch, which must still find it. Each: exactly
 # the diagnostics `postmortem-lsp check --format json` gives for the fixture, a timestamp
 # completion, the §5 hover and inlay hints; a missing one fails.
 # Optional: SCREENSHOT=path.png saves what the browser showed. Exits non-zero on any failure.
@@ -35,11 +37,15 @@ bash "$HERE/vscode-build.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/postmortem-vscode.XXXXXX")
 ws=$(fixture_copy)
 pids=()
+# Each process was started with setsid, so its id is its process group's.
+stop_all() {
+  for p in "${pids[@]}"; do kill -- "-$p" 2>/dev/null || true; done
+  pids=()
+}
 cleanup() {
   # Anything that tried to leave the machine shows up as a failed name lookup; say so.
-  grep -h "getaddrinfo" "$tmp/code-server.log" 2>/dev/null | sed 's/^/note: outbound attempt: /' >&2 || true
-  # Each process was started with setsid, so its id is its process group's.
-  for p in "${pids[@]}"; do kill -- "-$p" 2>/dev/null || true; done
+  grep -h "getaddrinfo" "$tmp"/*/code-server.log 2>/dev/null | sed 's/^/note: outbound attempt: /' >&2 || true
+  stop_all
   # Chromium may still be writing its profile for a moment after the kill: a folder left
   # behind in /tmp is not a failed test.
   sleep 0.5
@@ -49,12 +55,21 @@ trap cleanup EXIT
 
 (cd "$HERE/vscode-probe" && "$REPO/editors/vscode/node_modules/.bin/vsce" package --no-dependencies \
   --allow-missing-repository --skip-license --out "$tmp/probe.vsix" >/dev/null)
-code_server() {
-  "$CS/node_modules/.bin/code-server" --user-data-dir "$tmp/user" --extensions-dir "$tmp/ext" "$@"
-}
 # Nothing may reach out: no gallery, no update checks, no AI side bar in the way.
-mkdir -p "$tmp/user/User"
-cat >"$tmp/user/User/settings.json" <<'JSON'
+export EXTENSIONS_GALLERY='{"serviceUrl":"http://127.0.0.1:9/"}'
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# What the CLI finds in the fixture: the probe must see exactly these (exit 1 = problems found).
+rc=0
+(cd "$ws" && "$SERVER" check --format json "$FIXTURE_REL") >"$tmp/expected.json" || rc=$?
+[ "$rc" -le 1 ] || { log "FAIL vscode: postmortem-lsp check exited $rc"; exit 1; }
+
+# One code-server run: NAME, the .vsix, where the extension must find the server, and the
+# PATH code-server is started with. Its processes are ended before the next run.
+run_vscode() {
+  local name=$1 vsix=$2 expect_from=$3 launch_path=$4 dir=$tmp/$1
+  mkdir -p "$dir/user/User"
+  cat >"$dir/user/User/settings.json" <<'JSON'
 {
   "extensions.autoCheckUpdates": false,
   "extensions.autoUpdate": false,
@@ -66,24 +81,18 @@ cat >"$tmp/user/User/settings.json" <<'JSON'
   "workbench.tips.enabled": false
 }
 JSON
-export EXTENSIONS_GALLERY='{"serviceUrl":"http://127.0.0.1:9/"}'
-# Their stderr holds the missing native modules' stack traces: kept out of the way in a log.
-code_server --install-extension "$REPO/editors/vscode/postmortem-lsp.vsix" >"$tmp/install.log" 2>&1 \
-  || { cat "$tmp/install.log" >&2; exit 1; }
-code_server --install-extension "$tmp/probe.vsix" >>"$tmp/install.log" 2>&1 || { cat "$tmp/install.log" >&2; exit 1; }
-
-# What the CLI finds in the fixture: the probe must see exactly these (exit 1 = problems found).
-rc=0
-(cd "$ws" && "$SERVER" check --format json "$FIXTURE_REL") >"$tmp/expected.json" || rc=$?
-[ "$rc" -le 1 ] || { log "FAIL vscode: postmortem-lsp check exited $rc"; exit 1; }
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-export POSTMORTEM_PROBE_OUT=$tmp/probe.json POSTMORTEM_PROBE_FILE=$ws/$FIXTURE_REL
-setsid "$CS/node_modules/.bin/code-server" --bind-addr "127.0.0.1:$port" --auth none \
-  --disable-workspace-trust --disable-telemetry --disable-update-check --user-data-dir "$tmp/user" \
-  --extensions-dir "$tmp/ext" "$ws" >"$tmp/code-server.log" 2>&1 &
-pids+=($!)
-python3 - "$port" <<'PY'
+  local cs=("$CS/node_modules/.bin/code-server" --user-data-dir "$dir/user" --extensions-dir "$dir/ext")
+  # Their stderr holds the missing native modules' stack traces: kept out of the way in a log.
+  for x in "$vsix" "$tmp/probe.vsix"; do
+    "${cs[@]}" --install-extension "$x" >>"$dir/install.log" 2>&1 || { cat "$dir/install.log" >&2; return 1; }
+  done
+  local port cdp out=$dir/probe.json
+  port=$(free_port)
+  POSTMORTEM_PROBE_OUT=$out POSTMORTEM_PROBE_FILE=$ws/$FIXTURE_REL PATH=$launch_path \
+    setsid "${cs[@]}" --bind-addr "127.0.0.1:$port" --auth none --disable-workspace-trust \
+    --disable-telemetry --disable-update-check "$ws" >"$dir/code-server.log" 2>&1 &
+  pids+=($!)
+  python3 - "$port" <<'PY' || return 1
 import socket, sys, time
 end = time.time() + 60
 while time.time() < end:
@@ -93,20 +102,35 @@ while time.time() < end:
         time.sleep(0.5)
 sys.exit("code-server did not start listening")
 PY
-# The browser keeps the workbench (and so the extension host) alive.
-cdp=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-setsid chromium --headless=new --no-sandbox --disable-gpu --no-first-run --window-size=1400,900 \
-  --remote-debugging-address=127.0.0.1 --remote-debugging-port="$cdp" \
-  --user-data-dir="$tmp/chrome" "http://127.0.0.1:$port/?folder=$ws" >"$tmp/chromium.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 180); do [ -s "$POSTMORTEM_PROBE_OUT" ] && break; sleep 1; done
-if [ -n "${SCREENSHOT:-}" ] && [ -s "$POSTMORTEM_PROBE_OUT" ]; then
-  sleep 3
-  node "$HERE/screenshot.mjs" "$cdp" "$SCREENSHOT" && log "screenshot: $SCREENSHOT"
-fi
-if [ ! -s "$POSTMORTEM_PROBE_OUT" ]; then
-  log "FAIL vscode: the probe wrote nothing in 180 s; code-server log:"
-  tail -20 "$tmp/code-server.log" >&2
-  exit 1
-fi
-python3 "$HERE/vscode_check.py" "$POSTMORTEM_PROBE_OUT" "$tmp/expected.json" "$ws/$FIXTURE_REL"
+  # The browser keeps the workbench (and so the extension host) alive.
+  cdp=$(free_port)
+  setsid chromium --headless=new --no-sandbox --disable-gpu --no-first-run --window-size=1400,900 \
+    --remote-debugging-address=127.0.0.1 --remote-debugging-port="$cdp" \
+    --user-data-dir="$dir/chrome" "http://127.0.0.1:$port/?folder=$ws" >"$dir/chromium.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 180); do [ -s "$out" ] && break; sleep 1; done
+  if [ -n "${SCREENSHOT:-}" ] && [ "$name" = bundled ] && [ -s "$out" ]; then
+    sleep 3
+    node "$HERE/screenshot.mjs" "$cdp" "$SCREENSHOT" && log "screenshot: $SCREENSHOT"
+  fi
+  stop_all
+  if [ ! -s "$out" ]; then
+    log "FAIL vscode ($name): the probe wrote nothing in 180 s; code-server log:"
+    tail -20 "$dir/code-server.log" >&2
+    return 1
+  fi
+  echo "== vscode ($name): $vsix"
+  python3 "$HERE/vscode_check.py" "$out" "$tmp/expected.json" "$ws/$FIXTURE_REL" "$expect_from"
+}
+
+failed=0
+# The documented package: the server inside.
+run_vscode bundled "$REPO/editors/vscode/postmortem-lsp.vsix" "the server bundled in the extension" \
+  "$PATH" || failed=1
+# The package without a server, the server on a PATH given only to code-server's launch: the
+# extension host gets the login shell's PATH instead, so the extension must read the launch one.
+mkdir -p "$tmp/launch-bin"
+cp "$SERVER" "$tmp/launch-bin/postmortem-lsp"
+run_vscode launch-path "$REPO/editors/vscode/postmortem-lsp-no-server.vsix" \
+  "the PATH VS Code was started with ($tmp/launch-bin)" "$tmp/launch-bin:$PATH" || failed=1
+exit $failed

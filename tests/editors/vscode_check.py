@@ -1,6 +1,7 @@
 """Judges what the VS Code probe saw (tests/editors/vscode.sh); exits 1 on any failure.
 
-Arguments: the probe's JSON, the CLI's `check --format json` of the fixture, the fixture.
+Arguments: the probe's JSON, the CLI's `check --format json` of the fixture, the fixture, and
+where the extension must have found the server (its `from`, as the output channel says it).
 The diagnostics must be exactly the CLI's (count, codes and start positions), so the editor
 and CI agree by construction; completion, hover and inlay hints must be there: a server that
 stops offering one fails here, it is not skipped."""
@@ -26,8 +27,7 @@ def utf16(line, chars):
 check(not out.get("errors"), "the probe ran without errors", out.get("errors"))
 check(out.get("extensionFound"), "the Post-mortem extension is installed")
 server = out.get("server") or {}
-check(server.get("from") == "the server bundled in the extension",
-      "the extension runs the server bundled in the .vsix", server)
+check(server.get("from") == sys.argv[4], "the extension found the server: " + sys.argv[4], server)
 caps = out.get("capabilities") or {}
 check(bool(caps), "the extension started the server", caps)
 
