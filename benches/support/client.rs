@@ -130,7 +130,7 @@ impl Server {
     /// came, unparsed: an editor's JSON parsing is not the server's time, and on a document
     /// with 14,000 findings it would be most of what is measured. The publish is recognised
     /// by its method, URI and version as raw bytes, looked for only in the body's first 4 KB
-    /// and last 256 bytes, so recognising it costs nothing per finding (outside JSON strings
+    /// and last 4 KB, so recognising it costs nothing per finding (outside JSON strings
     /// `"` is never escaped, so these keys cannot be matched inside a message text); the
     /// version is the body's last `"version":`. Diagnostics for other
     /// versions are skipped (the server never sends stale ones, but a late one for an
@@ -145,9 +145,14 @@ impl Server {
                 self.message(&body);
                 continue;
             }
-            let tail = &body[body.len().saturating_sub(256)..];
+            // tower-lsp-server writes `params` through `serde_json::Value`, keys sorted: the
+            // URI and version follow the diagnostics.
+            let tail = &body[body.len().saturating_sub(4096)..];
             let version_at = published_version(tail).or_else(|| published_version(head));
-            if find(head, &uri_key).is_some() && version_at == Some(version) {
+            let names_uri = find(head, &uri_key)
+                .or_else(|| find(tail, &uri_key))
+                .is_some();
+            if names_uri && version_at == Some(version) {
                 return body;
             }
         }
